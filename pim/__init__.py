@@ -1,0 +1,1 @@
+"""pim: catalog-as-code product information, validated and rendered into every channel's feed."""

@@ -1,0 +1,215 @@
+"""The build: catalog -> checks -> mappings -> feeds -> files. Reads top to bottom in `build`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pim.catalog import Catalog, Locator
+from pim.channels import CHANNEL_KINDS
+from pim.feed import Feed
+from pim.mapping import CompiledMapping, compile_mapping, load_mapping
+from pim.output import FeedOutput
+from pim.problems import Location, Problem, Severity, has_errors
+from pim.project import FEEDS, MAPPINGS, channel_names, validate_catalog
+from pim.records import ViewBuilder
+from pim.render import RenderContext, render_feed
+from pim.report import problem_dict
+from pim.rules.google import TAXONOMY_OPTION
+from pim.sources import Source
+from pim.taxonomy import load_taxonomy
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildResult:
+    feeds: list[Feed] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    manifest: dict | None = None
+
+    @property
+    def exclusions(self) -> int:
+        return sum(len(feed.excluded) for feed in self.feeds)
+
+
+def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True) -> BuildResult:
+    """Validate, render every channel and market, and write feeds/ only when nothing is in error."""
+    validated = validate_catalog(source)
+    result = BuildResult(problems=list(validated.problems))
+    if validated.catalog is None or has_errors(result.problems):
+        return result
+    mappings = compile_mappings(source, validated.locator, channels, result.problems)
+    if has_errors(result.problems):
+        return result
+    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems)
+    if has_errors(result.problems) or (strict and result.exclusions):
+        return result
+    if write:
+        result.manifest, result.written = write_feeds(source, result.feeds, mappings, partial=bool(channels or markets))
+    return result
+
+
+def compile_mappings(source: Source, locator: Locator, only: list[str] | None, problems: list[Problem]) -> list[CompiledMapping]:
+    names = sorted(channel_names(source))
+    for unknown in sorted(set(only or []) - set(names)):
+        problems.append(Problem("PIM208", f"no mapping {unknown}: the channels are {', '.join(names)}", Location(MAPPINGS)))
+    compiled = []
+    for name in names:
+        if only and name not in only:
+            continue
+        loaded = load_mapping(source, name, locator, problems)
+        if loaded is not None and (mapping := compile_mapping(name, *loaded, CHANNEL_KINDS, problems)) is not None:
+            compiled.append(mapping)
+    return compiled
+
+
+def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem]) -> list[Feed]:
+    """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format."""
+    time = build_time(source)
+    ctx = RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
+    taxonomy = _taxonomy(catalog, source)
+    feeds = []
+    for mapping in mappings:
+        if taxonomy is not None and mapping.kind == "google-merchant":
+            mapping = replace(mapping, options={**mapping.options, TAXONOMY_OPTION: taxonomy})
+        for market in mapping.markets or [None]:
+            if market is not None and market not in catalog.settings.markets:
+                problems.append(Problem("PIM407", f"mapping {mapping.name} names market {market}, which settings.yaml does not define", Location(f"{MAPPINGS}/{mapping.name}.yaml", 1, 1)))
+                continue
+            if markets and market not in markets:
+                continue
+            feed, feed_problems = render_feed(ctx, mapping, CHANNEL_KINDS[mapping.kind].rules, market)
+            problems.extend(feed_problems)
+            feeds.append(feed)
+    return feeds
+
+
+def _taxonomy(catalog: Catalog, source: Source) -> dict | None:
+    if catalog.settings.google_taxonomy is None:
+        return None
+    try:
+        return load_taxonomy(Path(source.root) / catalog.settings.google_taxonomy)
+    except (OSError, ValueError):
+        return None  # validation already reported it
+
+
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], *, partial: bool) -> tuple[dict, list[str]]:
+    """Write every feed and the manifest into staging, then move them into feeds/ together."""
+    root = Path(source.root) / FEEDS
+    out = FeedOutput(root)
+    entries = []
+    try:
+        for mapping in mappings:
+            channel_feeds = [f for f in feeds if f.info.channel == mapping.name]
+            if not channel_feeds:
+                continue
+            before = set(out.files)
+            CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
+            files = [out.files[p] for p in sorted(set(out.files) - before)]
+            entries.append(_manifest_entry(mapping, channel_feeds, files))
+        previous = _read_manifest(root)
+        manifest = _manifest(source, entries, previous if partial else None)
+        with out.open(MANIFEST) as handle:
+            handle.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+        written = sorted(out.files)
+        stale = _stale_files(previous, manifest)
+        out.commit()
+    finally:
+        out.discard()
+    for relpath in stale:
+        (root / relpath).unlink(missing_ok=True)
+    return manifest, written
+
+
+def _manifest_entry(mapping: CompiledMapping, feeds: list[Feed], files) -> dict:
+    """One channel: its files (path, sha256, bytes) and, per market, the items and the exclusions with reasons."""
+    return {
+        "channel": mapping.name,
+        "kind": mapping.kind,
+        "format": mapping.format,
+        "files": [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in files],
+        "markets": [
+            {
+                "market": feed.info.market,
+                "items": len(feed.items),
+                "excluded": [
+                    {"item": e.item_id, "product": e.product_id, "problems": [problem_dict(p) for p in e.problems]}
+                    for e in feed.excluded
+                ],
+            }
+            for feed in feeds
+        ],
+    }
+
+
+def _manifest(source: Source, entries: list[dict], previous: dict | None) -> dict:
+    """A partial build (--channel/--market) keeps the other channels' entries; a market-partial one replaces its channel's files it rewrote."""
+    if previous:
+        built = {e["channel"] for e in entries}
+        kept = [e for e in previous.get("channels", []) if e["channel"] not in built]
+        for entry in entries:
+            old = next((e for e in previous.get("channels", []) if e["channel"] == entry["channel"]), None)
+            if old is not None:
+                paths = {f["path"] for f in entry["files"]}
+                markets = {m["market"] for m in entry["markets"]}
+                entry["files"] = sorted([f for f in old["files"] if f["path"] not in paths] + entry["files"], key=lambda f: f["path"])
+                entry["markets"] = sorted([m for m in old["markets"] if m["market"] not in markets] + entry["markets"], key=lambda m: m["market"] or "")
+        entries = kept + entries
+    entries.sort(key=lambda e: e["channel"])
+    return {"source_commit": source_commit(source), "build_time": build_time(source), "channels": entries}
+
+
+def _read_manifest(root: Path) -> dict | None:
+    try:
+        return json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _stale_files(previous: dict | None, manifest: dict) -> list[str]:
+    if not previous:
+        return []
+    now = {f["path"] for e in manifest["channels"] for f in e["files"]}
+    before = {f["path"] for e in previous.get("channels", []) for f in e.get("files", [])}
+    return sorted(p for p in before - now if ".." not in p and not p.startswith("/"))
+
+
+def build_time(source: Source) -> str:
+    """The build's only clock: SOURCE_DATE_EPOCH, else the commit time, else the epoch."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        epoch = _git(source, "log", "-1", "--format=%ct") or "0"
+    try:
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    except ValueError:
+        moment = dt.datetime.fromtimestamp(0, tz=dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def source_commit(source: Source) -> str | None:
+    revision = getattr(source, "revision", None)
+    return _git(source, "rev-parse", revision or "HEAD")
+
+
+def _git(source: Source, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=source.root, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def summary_rows(result: BuildResult) -> list[tuple[str, str, int, int, int]]:
+    """(channel, market, items, excluded, warnings) per feed, for the table at the end of a build."""
+    rows = []
+    for feed in result.feeds:
+        mapping_file = f"{MAPPINGS}/{feed.info.channel}.yaml"
+        warnings = sum(p.severity is Severity.WARNING and p.location.path == mapping_file for p in result.problems)
+        rows.append((feed.info.channel, feed.info.market or "-", len(feed.items), len(feed.excluded), warnings))
+    return rows

@@ -1,0 +1,237 @@
+"""Loading a catalog: every file parsed and typed, problems gathered with their locations."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass, field
+from types import UnionType
+from typing import Any, Iterable
+
+from pydantic import BaseModel, RootModel, ValidationError
+
+from pim.model import AttributeDefinition, AttributesFile, CategoriesFile, Category, ContentFile, Family, Product, Settings
+from pim.problems import Location, Problem, Severity
+from pim.sources import Source
+from pim.yamlfile import ParseFailure, PathPart, SourceMap, decode, parse
+
+CATALOG = "catalog"
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryEntry:
+    id: str  # path of keys, e.g. "apparel/jackets"
+    label: dict[str, str] | str
+    google: int | None
+    parents: tuple[str, ...]  # ids from the root down, excluding this one
+
+
+@dataclass
+class Catalog:
+    """The whole catalog, typed and indexed. Products are sorted by id, so output never depends on file order."""
+
+    settings: Settings
+    attributes: dict[str, AttributeDefinition]
+    families: dict[str, Family]
+    categories: dict[str, CategoryEntry]
+    content: dict[str, dict[str, str]]  # "care/machine-wash" -> text per locale
+    products: tuple[Product, ...]
+    product_files: dict[str, str]  # product id -> relpath
+    channels: frozenset[str] = frozenset()  # channel names from mappings/
+
+
+@dataclass
+class Locator:
+    """Turns (file, path in the document) into file:line:column, reading a file only when asked."""
+
+    source: Source
+    _maps: dict[str, SourceMap] = field(default_factory=dict)
+
+    def at(self, relpath: str, path: tuple[PathPart, ...] = (), *, key: bool = False) -> Location:
+        if not path:
+            return Location(relpath, 1, 1)
+        if relpath not in self._maps:
+            data = self.source.read(relpath) or b""
+            text = decode(data)
+            self._maps[relpath] = SourceMap(text if isinstance(text, str) else "")
+        line, column = self._maps[relpath].locate(path, key=key)
+        return Location(relpath, line, column)
+
+
+@dataclass
+class Loaded:
+    catalog: Catalog | None
+    problems: list[Problem]
+    locator: Locator
+
+
+def read_document(source: Source, relpath: str, problems: list[Problem]) -> Any | None:
+    """The parsed YAML of one file, or None after adding the problem that stopped it."""
+    data = source.read(relpath)
+    if data is None:
+        problems.append(Problem("PIM007", f"{relpath} is missing: create it (see docs/catalog-format.md)", Location(relpath)))
+        return None
+    text = decode(data)
+    document = parse(text) if isinstance(text, str) else text
+    if isinstance(document, ParseFailure):
+        problems.append(Problem(document.code, document.message, Location(relpath, document.line, document.column)))
+        return None
+    if document is None:
+        problems.append(Problem("PIM002", "the file is empty: add its content or delete the file", Location(relpath, 1, 1)))
+        return None
+    return document
+
+
+def validate_document(model: type[BaseModel], document: Any, relpath: str, locator: Locator, problems: list[Problem]) -> Any | None:
+    """The typed record, or None after adding one located problem per validation error."""
+    if not isinstance(document, dict):
+        kind = type(document).__name__.replace("str", "text").replace("list", "a list")
+        problems.append(Problem("PIM004", f"the file holds {kind}, but a catalog file must be a mapping of keys to values", Location(relpath, 1, 1)))
+        return None
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        problems.extend(translate_errors(exc, model, relpath, locator))
+        return None
+
+
+def translate_errors(exc: ValidationError, model: type[BaseModel], relpath: str, locator: Locator) -> Iterable[Problem]:
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if part != "root")
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            known = sorted(_fields_at(model, loc[:-1]))
+            yield Problem("PIM101", unknown_key_message(str(loc[-1]), known), locator.at(relpath, loc, key=True))
+        elif kind == "missing":
+            yield Problem("PIM103", f"{_dotted(loc)} is required: add it", locator.at(relpath, loc[:-1]))
+        elif kind.startswith("PIM"):
+            yield Problem(kind, f"{_dotted(loc)}: {error['msg']}", locator.at(relpath, loc))
+        elif kind in ("enum", "literal_error", "string_pattern_mismatch", "greater_than_equal", "too_short", "too_long", "less_than_equal"):
+            yield Problem("PIM104", f"{_dotted(loc)}: {_lower_first(error['msg'])}", locator.at(relpath, loc))
+        else:
+            got = type(error.get("input")).__name__
+            yield Problem("PIM102", f"{_dotted(loc)}: {_lower_first(error['msg'])} (found {_TYPE_WORDS.get(got, got)})", locator.at(relpath, loc))
+
+
+_TYPE_WORDS = {"str": "text", "int": "a number", "float": "a number", "dict": "a mapping", "list": "a list", "NoneType": "nothing", "bool": "true/false"}
+
+
+def unknown_key_message(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else f"the keys allowed here are {', '.join(known)}"
+    return f"unknown key `{key}`: {hint}"
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the document"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _fields_at(model: Any, loc: tuple) -> set[str]:
+    """The keys allowed at `loc` inside `model`, for "did you mean" suggestions."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, RootModel):
+            current = _unwrap(current.model_fields["root"].annotation)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            current = info.annotation if info else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) is list:
+            current = typing.get_args(current)[0]
+        else:
+            return set()
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel) and not issubclass(current, RootModel):
+        return set(current.model_fields)
+    return set()
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def flatten_categories(tree: dict[str, Category], parents: tuple[str, ...] = ()) -> dict[str, CategoryEntry]:
+    flat: dict[str, CategoryEntry] = {}
+    for key, node in tree.items():
+        cid = "/".join((*parents[-1:], key)) if parents else key
+        flat[cid] = CategoryEntry(cid, node.label, node.google, parents)
+        flat.update(flatten_categories(node.children, (*parents, cid)))
+    return flat
+
+
+def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Loaded:
+    """Read and type every catalog file. Cross-file rules are checked afterwards by `check_catalog`."""
+    problems: list[Problem] = []
+    locator = Locator(source)
+
+    def load(relpath: str, model: type[BaseModel]) -> Any | None:
+        document = read_document(source, relpath, problems)
+        return None if document is None else validate_document(model, document, relpath, locator, problems)
+
+    settings = load(f"{CATALOG}/settings.yaml", Settings)
+    attributes = load(f"{CATALOG}/attributes.yaml", AttributesFile)
+    categories = load(f"{CATALOG}/categories.yaml", CategoriesFile)
+    families = {_stem(p): f for p in source.list(f"{CATALOG}/families") if (f := load(p, Family)) is not None}
+    content: dict[str, dict[str, str]] = {}
+    for relpath in source.list(f"{CATALOG}/content"):
+        if (group := load(relpath, ContentFile)) is not None:
+            content.update({f"{_stem(relpath)}/{block}": text for block, text in group.root.items()})
+
+    products: dict[str, Product] = {}
+    product_files: dict[str, str] = {}
+    for relpath in source.list(f"{CATALOG}/products"):
+        product = load(relpath, Product)
+        if product is None:
+            continue
+        if product.id in products:
+            first = product_files[product.id]
+            problems.append(Problem("PIM220", f"product id {product.id} is also used by {first}: give each product its own id", locator.at(relpath, ("id",))))
+            continue
+        products[product.id] = product
+        product_files[product.id] = relpath
+
+    if settings is None or attributes is None or categories is None:
+        return Loaded(None, _sorted(problems), locator)
+    catalog = Catalog(
+        settings=settings,
+        attributes=dict(attributes.root),
+        families=families,
+        categories=flatten_categories(categories.root),
+        content=content,
+        products=tuple(products[pid] for pid in sorted(products)),
+        product_files=product_files,
+        channels=channels,
+    )
+    return Loaded(catalog, _sorted(problems), locator)
+
+
+def _stem(relpath: str) -> str:
+    name = relpath.rsplit("/", 1)[-1]
+    return name[: -len(".yaml")] if name.endswith(".yaml") else name
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=Problem.sort_key)
+
+
+def warn(code: str, message: str, location: Location) -> Problem:
+    return Problem(code, message, location, Severity.WARNING)

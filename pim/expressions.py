@@ -1,0 +1,210 @@
+"""Mapping expressions: jinja2 in an immutable sandbox, all fields of an item compiled into one template.
+
+Evaluating each field as its own template costs about 280 us per field in the sandbox; one template
+per item that hands every field's value to `pim_emit` costs one render per item (DESIGN.md). The
+expressions keep their Python values (numbers, lists, dicts), they are not turned into text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from jinja2 import ChainableUndefined, nodes
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from pim.records import Money, Option
+
+_EMIT = "pim_emit"
+
+
+class ExpressionError(Exception):
+    """An expression that does not compile or reaches outside the sandbox: (code, sentence)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _money(value: Any) -> str | None:
+    return str(value) if isinstance(value, Money) else (None if value is None else str(value))
+
+
+def _amount(value: Any) -> str | None:
+    return f"{value.amount:.2f}" if isinstance(value, Money) else None
+
+
+def _code(value: Any) -> Any:
+    return value.code if isinstance(value, Option) else value
+
+
+def _iso_date(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _date_range(start: Any, end: Any) -> str | None:
+    """Google and Meta's sale_price_effective_date: ISO 8601 start/end, whole days in UTC."""
+    if not start and not end:
+        return None
+    first = f"{start.isoformat()}T00:00+0000" if start else "1970-01-01T00:00+0000"
+    last = f"{end.isoformat()}T23:59+0000" if end else "2099-12-31T23:59+0000"
+    return f"{first}/{last}"
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _strip_html(value: Any) -> Any:
+    return _TAG.sub("", value).strip() if isinstance(value, str) else value
+
+
+def _pick(record: Any, *keys: str) -> dict | None:
+    """A smaller dict: pick("sku", "price=price_amount") keeps sku and renames price_amount to price."""
+    if not isinstance(record, Mapping):
+        return None
+    out = {}
+    for key in keys:
+        new, _, old = key.partition("=")
+        out[new] = record.get(old or new)
+    return out
+
+
+def make_environment(maps: Mapping[str, Mapping[str, Any]]) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+
+    def lookup(value: Any, name: str, default: Any = None) -> Any:
+        table = maps.get(name)
+        if table is None:
+            raise ExpressionError("PIM401", f"no value map {name!r}: add it under maps in the mapping")
+        key = _code(value)
+        return table.get(key, default if default is not None else value)
+
+    env.filters.update(money=_money, amount=_amount, code=_code, iso_date=_iso_date, strip_html=_strip_html, lookup=lookup, pick=_pick)
+    env.globals.update(date_range=_date_range)
+    return env
+
+
+def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
+    """The expression's syntax tree, refused when it is not one expression or touches `_` names."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionError("PIM402", "the expression is empty: write one, e.g. product.name")
+    try:
+        template = env.parse("{{ (" + source + "\n) }}")
+    except TemplateSyntaxError as exc:
+        raise ExpressionError("PIM402", f"the expression does not compile: {exc.message}") from None
+    body = template.body
+    if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
+        raise ExpressionError("PIM402", "write one expression, not template statements")
+    expression = body[0].nodes[0]
+    for node in _walk(expression, (nodes.Getattr, nodes.Getitem, nodes.Name)):
+        name = node.attr if isinstance(node, nodes.Getattr) else node.name if isinstance(node, nodes.Name) else (node.arg.value if isinstance(node.arg, nodes.Const) else "")
+        if isinstance(name, str) and name.startswith("_"):
+            raise ExpressionError("PIM403", f"{name} reaches into Python internals, which mappings cannot do: use the record's fields (product.*, variant.*, item.*)")
+    for node in _walk(expression, nodes.Filter):
+        if node.name == "attr":
+            raise ExpressionError("PIM403", "the attr filter is not available in mappings: read fields directly, e.g. product.name")
+    return expression
+
+
+def _walk(expression: nodes.Node, kinds) -> list:
+    """The expression itself and every node below it of the given kinds (find_all skips the root)."""
+    return [*([expression] if isinstance(expression, kinds) else []), *expression.find_all(kinds)]
+
+
+def references(expression: nodes.Expr) -> list[tuple[str, ...]]:
+    """Record paths an expression reads, in order: `product.name` -> ("product", "name")."""
+    found: list[tuple[str, ...]] = []
+    for node in _walk(expression, nodes.Getattr):
+        chain: list[str] = [node.attr]
+        inner = node.node
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name) and inner.name in ("product", "variant", "item"):
+            path = (inner.name, *chain)
+            if not any(f[: len(path)] == path for f in found):
+                found = [f for f in found if path[: len(f)] != f]
+                found.append(path)
+    return sorted(found, key=lambda p: _first_position(expression, p))
+
+
+def _first_position(expression: nodes.Expr, path: tuple[str, ...]) -> int:
+    for node in _walk(expression, nodes.Getattr):
+        if node.attr == path[-1]:
+            return node.lineno
+    return 0
+
+
+def plain(value: Any) -> Any:
+    """A value as a feed holds it: text, numbers, lists and dicts; no jinja or pim objects."""
+    if isinstance(value, ChainableUndefined):
+        if getattr(value, "_undefined_exception", None) is SecurityError:
+            raise SecurityError("access to an unsafe attribute")
+        return None
+    if value is None or isinstance(value, (bool, int, Decimal)):
+        return value
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (Option, Money)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+@dataclass
+class CompiledFields:
+    """All field expressions of a mapping, evaluated in one render per item."""
+
+    names: tuple[str, ...]
+    evaluate_all: Callable[[Mapping[str, Any]], list[Any]]
+    evaluate_one: Callable[[int, Mapping[str, Any]], Any]
+
+
+def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[str, nodes.Expr]]) -> CompiledFields:
+    calls = [nodes.Call(nodes.Name(_EMIT, "load"), [nodes.Const(index), expr], [], None, None) for index, (_, expr) in enumerate(expressions)]
+    combined = env.from_string(nodes.Template([nodes.Output(calls)]))
+    singles: dict[int, Any] = {}
+
+    def evaluate_all(context: Mapping[str, Any]) -> list[Any]:
+        values: list[Any] = [None] * len(expressions)
+
+        def emit(index: int, value: Any) -> str:
+            values[index] = plain(value)
+            return ""
+
+        combined.render({**context, _EMIT: emit})
+        return values
+
+    def evaluate_one(index: int, context: Mapping[str, Any]) -> Any:
+        if index not in singles:
+            singles[index] = env.from_string(nodes.Template([nodes.Output([calls[index]])]))
+        box: list[Any] = [None]
+
+        def emit(_: int, value: Any) -> str:
+            box[0] = plain(value)
+            return ""
+
+        singles[index].render({**context, _EMIT: emit})
+        return box[0]
+
+    return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one)
+
+
+def compile_predicate(env: ImmutableSandboxedEnvironment, expression: nodes.Expr) -> Callable[[Mapping[str, Any]], bool]:
+    fields = compile_fields(env, [("include", expression)])
+    return lambda context: bool(fields.evaluate_all(context)[0])

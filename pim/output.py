@@ -1,0 +1,97 @@
+"""Where feed files go: a staging folder that is committed into feeds/ only when the whole build succeeded."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+
+class _HashingWriter(io.RawIOBase):
+    """Counts and hashes the bytes on their way to the file, so the manifest costs no second read."""
+
+    def __init__(self, target: BinaryIO):
+        self._target = target
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.sha256.update(data)
+        self.size += len(data)
+        self._target.write(data)
+        return len(data)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    path: str  # relative to the feeds folder, with forward slashes
+    sha256: str
+    size: int
+
+
+@dataclass
+class FeedOutput:
+    """Collects feed files. Writers call `open("google/US.xml")`; nothing reaches feeds/ before `commit`."""
+
+    root: Path  # the final feeds/ folder
+    files: dict[str, WrittenFile] = field(default_factory=dict)
+    _staging: Path | None = None
+
+    @property
+    def staging(self) -> Path:
+        if self._staging is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+        return self._staging
+
+    @contextmanager
+    def open(self, relpath: str) -> Iterator[BinaryIO]:
+        if relpath in self.files:
+            raise ValueError(f"two writers wrote {relpath}")
+        target = self.staging / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as raw:
+            hashing = _HashingWriter(raw)
+            buffered = io.BufferedWriter(hashing, buffer_size=1 << 20)
+            yield buffered  # type: ignore[misc]
+            buffered.flush()
+            raw.flush()
+            os.fsync(raw.fileno())
+        self.files[relpath] = WrittenFile(relpath, hashing.sha256.hexdigest(), hashing.size)
+
+    def commit(self) -> None:
+        """Move every staged file into place; each rename is atomic, so no reader sees half a file."""
+        for relpath in sorted(self.files):
+            final = self.root / relpath
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / relpath, final)
+        self.discard()
+
+    def discard(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace one file: temporary file beside it, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,111 @@
+"""Problems: what is wrong, where, and what to change. Every stage returns them as values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place a person can open: a file path (relative to the project), 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    location: Location
+    severity: Severity = Severity.ERROR
+    # Where else the problem comes from, e.g. the mapping line that produced a channel field.
+    related: tuple[Location, ...] = field(default=())
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.code, self.message)
+
+
+# Stable codes. A code never changes meaning; retired codes are not reused.
+CODES: dict[str, str] = {
+    # Files and YAML
+    "PIM001": "the file is not valid YAML",
+    "PIM002": "the file is empty",
+    "PIM003": "the file is not text (binary or not UTF-8)",
+    "PIM004": "the document is not a mapping",
+    "PIM005": "YAML anchors, aliases and custom tags are not allowed",
+    "PIM006": "the file is too large",
+    "PIM007": "a required catalog file or folder is missing",
+    # Shape of a record
+    "PIM101": "unknown key",
+    "PIM102": "wrong type",
+    "PIM103": "missing required value",
+    "PIM104": "value out of range or breaking a constraint",
+    "PIM105": "an identifier must be a quoted string",
+    "PIM106": "the file name does not match the product id",
+    "PIM107": "invalid price amount",
+    "PIM108": "invalid date",
+    # References
+    "PIM201": "unknown family",
+    "PIM202": "unknown attribute",
+    "PIM203": "unknown enum option",
+    "PIM204": "unknown category",
+    "PIM205": "unknown content block",
+    "PIM206": "unknown locale",
+    "PIM207": "unknown currency",
+    "PIM208": "unknown channel",
+    "PIM209": "attribute not in the product's family",
+    "PIM210": "unknown Google product category id",
+    "PIM211": "image file not found",
+    "PIM212": "locale fallback chain loops",
+    # Catalog-wide rules
+    "PIM220": "duplicate product id",
+    "PIM221": "duplicate SKU",
+    "PIM222": "duplicate GTIN",
+    "PIM223": "invalid GTIN check digit or length",
+    "PIM224": "sale price not below the price",
+    "PIM225": "variant missing an axis value",
+    "PIM226": "two variants with the same axis values",
+    "PIM227": "a price is missing for a currency",
+    "PIM228": "preorder or backorder without a date",
+    # Channel rules, per item (the item is left out of that channel's feed)
+    "PIM301": "a field the channel requires is missing",
+    "PIM302": "text longer than the channel allows",
+    "PIM303": "a value the channel does not accept",
+    "PIM304": "a value in the wrong format for the channel",
+    "PIM305": "a GTIN the channel rejects",
+    "PIM306": "no product identifier (GTIN, MPN or brand) for the channel",
+    "PIM307": "an apparel attribute the channel requires is missing",
+    "PIM308": "preorder or backorder without an availability date",
+    "PIM309": "an image URL the channel rejects",
+    "PIM310": "a variant without a group id",
+    "PIM311": "a sale price not below the price",
+    "PIM312": "more values than the channel allows",
+    "PIM313": "two items with the same id",
+    # Mappings
+    "PIM401": "invalid mapping",
+    "PIM402": "a mapping expression does not compile",
+    "PIM403": "a mapping expression reaches outside the sandbox",
+    "PIM404": "a mapping expression failed on an item",
+    "PIM405": "unknown channel kind or format",
+    "PIM406": "a mapping extends an unknown or looping mapping",
+    "PIM407": "unknown market",
+    # Feed consistency across channels
+    "PIM501": "channels disagree about a product",
+}
+
+
+def has_errors(problems: list[Problem] | tuple[Problem, ...]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)

@@ -1,0 +1,256 @@
+"""Channel rules: what one channel accepts for one feed item, as declarative parts plus channel logic.
+
+Each channel kind has a module here defining `RULES: ChannelRules`. `check_item` runs the generic
+checks the rules declare, then the channel's own `extra` checks, and returns `Violation`s. The
+engine turns each into a located problem and leaves the item out of that channel's feed only.
+Feed-wide rules (ids that collide across items) run through `check_feed`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+from pim.feed import FeedInfo, Item, Value
+from pim.gtin import gtin_problem
+from pim.rules.formats import date_problem, date_range_problem, parse_price, url_problem
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    field: str  # the item field at fault, or a path into it: "attributes.item_name", "variants[2].price"
+    code: str  # one of PIM301..PIM313
+    message: str  # one sentence: what is wrong and what to change
+
+
+Check = Callable[[Item, FeedInfo], Iterable[Violation]]
+FeedCheck = Callable[[Sequence[Item], FeedInfo], Iterable[tuple[str, Violation]]]
+
+# Most channels: amount with two decimals, one space, ISO 4217 code ("15.00 USD", [S9]).
+PRICE = re.compile(r"^(?P<amount>\d+\.\d{2}) (?P<currency>[A-Z]{3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRules:
+    channel: str  # the name people know, used in messages: "Google", "Meta"
+    required: tuple[str, ...] = ()  # present and not blank
+    # Length in characters. Text fields only: the engine truncates these when a mapping asks for it.
+    max_length: Mapping[str, int] = field(default_factory=dict)
+    # Length limits of identifiers (id, item_group_id): checked the same way but never truncated,
+    # since a cut id could collide with another or stop matching the item already on the channel.
+    id_length: Mapping[str, int] = field(default_factory=dict)
+    enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    enums_ignore_case: frozenset[str] = frozenset()  # enum fields the channel reads in any case
+    prices: tuple[str, ...] = ()  # fields holding a price string
+    price_format: re.Pattern[str] = PRICE  # groups `amount` and `currency` (currency may be optional)
+    price_example: str = "15.00 USD"
+    default_currency: str | None = None  # the currency a channel assumes when a price names none
+    sale_price: tuple[str, str] | None = None  # (sale field, regular field): sale must be below
+    dates: tuple[str, ...] = ()  # ISO 8601 date or date-time
+    date_ranges: tuple[str, ...] = ()  # ISO 8601 `start/end`
+    # URL fields -> maximum length (None: no published limit). Kept apart from max_length so that
+    # nothing ever truncates an address.
+    links: Mapping[str, int | None] = field(default_factory=dict)
+    image_links: Mapping[str, int | None] = field(default_factory=dict)  # reported as image problems
+    max_values: Mapping[str, int] = field(default_factory=dict)  # list fields -> most entries allowed
+    separators: Mapping[str, str] = field(default_factory=dict)  # regex splitting a string into entries
+    gtins: tuple[str, ...] = ()  # fields holding GTINs, checked when present
+    extra: tuple[Check, ...] = ()  # channel-specific logic
+    feed_checks: tuple[FeedCheck, ...] = ()  # rules across the items of one feed
+
+
+# ---------------------------------------------------------------- helpers the channel modules share
+
+
+def is_blank(value: Value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return not value
+    return False
+
+
+def text(value: Value) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def entries(rules: ChannelRules, name: str, value: Value) -> list[Value]:
+    """The non-blank values of a field that may hold several: a list, or a string the channel splits."""
+    if is_blank(value):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if not is_blank(v)]
+    if isinstance(value, str) and name in rules.separators:
+        return [part.strip() for part in re.split(rules.separators[name], value) if part.strip()]
+    return [value]
+
+
+def present(item: Item, name: str) -> bool:
+    return not is_blank(item.fields.get(name))
+
+
+def one_of(options: Iterable[str]) -> str:
+    return ", ".join(f'"{o}"' for o in sorted(options))
+
+
+# ---------------------------------------------------------------- the declarative checks
+
+
+def _required(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name in rules.required:
+        if not present(item, name):
+            message = f"{name} is missing and {rules.channel} requires it: fill it in the catalog or map it in the mapping"
+            yield Violation(name, "PIM301", message)
+
+
+def _lengths(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name, limit in rules.max_length.items():
+        for value in entries(rules, name, item.fields.get(name)):
+            size = len(text(value))
+            if size > limit:
+                yield Violation(
+                    name,
+                    "PIM302",
+                    f"{name} is {size} characters; {rules.channel} allows {limit}: "
+                    f"shorten the text or set `truncate: true` on the {name} field in the mapping",
+                )
+    for name, limit in rules.id_length.items():
+        if present(item, name) and len(text(item.fields[name])) > limit:
+            value = text(item.fields[name])
+            message = f'{name} "{value}" is {len(value)} characters; {rules.channel} allows {limit}: use a shorter id'
+            yield Violation(name, "PIM302", message)
+
+
+def _enums(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name, allowed in rules.enums.items():
+        for value in entries(rules, name, item.fields.get(name)):
+            given = text(value)
+            if name in rules.enums_ignore_case:
+                known = given.lower() in {option.lower() for option in allowed}
+            else:
+                known = given in allowed
+            if not known:
+                message = f'{name} "{given}" is not a value {rules.channel} accepts: use one of {one_of(allowed)}'
+                yield Violation(name, "PIM303", message)
+
+
+def _prices(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name in rules.prices:
+        if not present(item, name):
+            continue
+        given = text(item.fields[name])
+        price = parse_price(rules.price_format, given, rules.default_currency)
+        if price is None:
+            yield Violation(
+                name,
+                "PIM304",
+                f'{name} "{given}" is not written the way {rules.channel} expects: '
+                f'write the amount with two decimals and the currency code, like "{rules.price_example}"',
+            )
+        elif info.currency and price[1] != info.currency:
+            market = f"the {info.market} market" if info.market else "this feed"
+            yield Violation(
+                name,
+                "PIM303",
+                f"{name} is in {price[1] or 'no currency'} but {market} sells in {info.currency}: "
+                f"give the product a {info.currency} price or map the {info.currency} price",
+            )
+
+
+def _sale_price(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    if rules.sale_price is None:
+        return
+    sale_name, regular_name = rules.sale_price
+    if not (present(item, sale_name) and present(item, regular_name)):
+        return
+    sale = parse_price(rules.price_format, text(item.fields[sale_name]), rules.default_currency)
+    regular = parse_price(rules.price_format, text(item.fields[regular_name]), rules.default_currency)
+    if sale and regular and sale[1] == regular[1] and sale[0] >= regular[0]:
+        yield Violation(
+            sale_name,
+            "PIM311",
+            f"{sale_name} {sale[0]} is not below {regular_name} {regular[0]}: "
+            f"lower the sale price or remove it",
+        )
+
+
+def _dates(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name in rules.dates + rules.date_ranges:
+        if present(item, name):
+            check = date_problem if name in rules.dates else date_range_problem
+            problem = check(text(item.fields[name]))
+            if problem:
+                yield Violation(name, "PIM304", f"{name} {problem}")
+
+
+def _urls(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for urls, code in ((rules.links, "PIM304"), (rules.image_links, "PIM309")):
+        for name, limit in urls.items():
+            for value in entries(rules, name, item.fields.get(name)):
+                problem = url_problem(text(value), limit, rules.channel)
+                if problem:
+                    kind, rest = problem
+                    yield Violation(name, "PIM302" if kind == "length" and code == "PIM304" else code, f"{name} {rest}")
+
+
+def _counts(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name, limit in rules.max_values.items():
+        count = len(entries(rules, name, item.fields.get(name)))
+        if count > limit:
+            yield Violation(
+                name, "PIM312", f"{name} has {count} values; {rules.channel} allows {limit}: remove {count - limit} of them"
+            )
+
+
+def _gtins(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
+    for name in rules.gtins:
+        for value in entries(rules, name, item.fields.get(name)):
+            problem = gtin_problem(text(value))
+            if problem:
+                yield Violation(name, "PIM305", problem)
+
+
+_DECLARATIVE = (_required, _lengths, _enums, _prices, _sale_price, _dates, _urls, _counts, _gtins)
+
+
+def check_item(rules: ChannelRules, item: Item, info: FeedInfo) -> list[Violation]:
+    """Every way the item breaks the channel's rules; an empty list means the channel takes it."""
+    found: list[Violation] = []
+    for check in _DECLARATIVE:
+        found.extend(check(rules, item, info))
+    for extra in rules.extra:
+        found.extend(extra(item, info))
+    return found
+
+
+def check_feed(rules: ChannelRules, items: Sequence[Item], info: FeedInfo) -> list[tuple[str, Violation]]:
+    """Feed-wide violations as (item id, violation); every item with that id is left out."""
+    found: list[tuple[str, Violation]] = []
+    for feed_check in rules.feed_checks:
+        found.extend(feed_check(items, info))
+    return found
+
+
+def key_of(item: Item, key: str) -> str:
+    """The id the channel sees: the `key` field, or `Item.id` where the writer falls back to it."""
+    value = item.fields.get(key)
+    return item.id if is_blank(value) else text(value)
+
+
+def unique_ids(key: str) -> FeedCheck:
+    """A feed check: no two items share an id (`key` is the channel's name for the id field)."""
+
+    def check(items: Sequence[Item], info: FeedInfo) -> Iterable[tuple[str, Violation]]:
+        owners: dict[str, list[str]] = {}
+        for item in items:
+            owners.setdefault(key_of(item, key), []).append(item.id)
+        for value, item_ids in sorted(owners.items()):
+            if len(item_ids) > 1:
+                message = f'{key} "{value}" is used by {len(item_ids)} items in one feed: give each item its own {key}'
+                for item_id in dict.fromkeys(item_ids):
+                    yield item_id, Violation(key, "PIM313", message)
+
+    return check

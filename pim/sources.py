@@ -1,0 +1,102 @@
+"""Where project files come from: the working tree, or a git revision (read from git objects)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+class ToolError(Exception):
+    """pim cannot run at all (missing folder, git absent, unknown revision): exit code 2."""
+
+
+class Source(Protocol):
+    root: Path
+
+    def read(self, relpath: str) -> bytes | None: ...
+
+    def list(self, folder: str, suffix: str = ".yaml") -> list[str]: ...
+
+    def exists(self, relpath: str) -> bool: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass
+class WorkingTree:
+    root: Path
+
+    @property
+    def label(self) -> str:
+        return "working tree"
+
+    def read(self, relpath: str) -> bytes | None:
+        try:
+            return (self.root / relpath).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def list(self, folder: str, suffix: str = ".yaml") -> list[str]:
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return sorted(p.relative_to(self.root).as_posix() for p in base.iterdir() if p.is_file() and p.name.endswith(suffix))
+
+    def exists(self, relpath: str) -> bool:
+        return (self.root / relpath).exists()
+
+
+@dataclass
+class GitRevision:
+    """A project as it is in one commit, read with `git cat-file` without touching the working tree."""
+
+    root: Path  # the project folder inside the repository
+    revision: str
+    _files: dict[str, str] = field(default_factory=dict, init=False)  # relpath -> blob id
+    _prefix: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        top = _git(self.root, "rev-parse", "--show-toplevel").decode().strip()
+        self._prefix = Path(self.root).resolve().relative_to(Path(top).resolve()).as_posix()
+        self._prefix = "" if self._prefix == "." else self._prefix + "/"
+        listing = _git(Path(top), "ls-tree", "-r", "-z", "--full-tree", self.revision)
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.decode().partition("\t")
+            _mode, kind, blob = meta.split()
+            if kind == "blob" and path.startswith(self._prefix):
+                self._files[path[len(self._prefix):]] = blob
+        self._top = Path(top)
+
+    @property
+    def label(self) -> str:
+        return self.revision
+
+    def read(self, relpath: str) -> bytes | None:
+        blob = self._files.get(relpath)
+        return None if blob is None else _git(self._top, "cat-file", "blob", blob)
+
+    def list(self, folder: str, suffix: str = ".yaml") -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(p for p in self._files if p.startswith(prefix) and "/" not in p[len(prefix):] and p.endswith(suffix))
+
+    def exists(self, relpath: str) -> bool:
+        prefix = relpath.rstrip("/") + "/"
+        return relpath in self._files or any(p.startswith(prefix) for p in self._files)
+
+    def blob_id(self, relpath: str) -> str | None:
+        return self._files.get(relpath)
+
+
+def _git(cwd: Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise ToolError("git is not installed: install git to compare revisions") from exc
+    if done.returncode != 0:
+        raise ToolError(f"git {' '.join(args[:2])} failed: {done.stderr.decode().strip()}")
+    return done.stdout

@@ -1,0 +1,1 @@
+"""Writers: one module per feed format, each turning Feeds into files."""

@@ -1,0 +1,48 @@
+"""Field values as the XML and JSON writers see them: what counts as empty, and how a value becomes JSON.
+
+- Empty: `None`, `""`, `[]` / `()` and `{}`. Writers leave an empty field out rather than write a blank
+  element or `null`: channels read a blank as "clear this attribute", an absent field as "no value".
+- `prune` removes empty parts at any depth, so a dict whose entries are all empty is itself empty.
+- JSON: `Decimal` is written as a JSON number with exactly its own digits (`Decimal("19.90")` -> `19.90`,
+  never `19.9` or `1.99E+1`); tuples are arrays; any other mapping is an object in its own key order.
+  Text is UTF-8, not `\\u`-escaped (orjson never escapes non-ASCII).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+import orjson
+
+from pim.feed import Value
+
+
+def is_empty(value: Value) -> bool:
+    return value is None or (isinstance(value, (str, list, tuple, Mapping)) and len(value) == 0)
+
+
+def prune(value: Value) -> Value:
+    """The value without its empty parts, at any depth (dicts become plain dicts, tuples lists)."""
+    if isinstance(value, Mapping):
+        pruned = ((key, prune(part)) for key, part in value.items())
+        return {key: part for key, part in pruned if not is_empty(part)}
+    if isinstance(value, (list, tuple)):
+        return [part for part in map(prune, value) if not is_empty(part)]
+    return value
+
+
+def json_bytes(value: Value, *, indent: bool = False) -> bytes:
+    """One value as compact JSON (or indented by 2, as `json.dumps(indent=2)` would lay it out)."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_INDENT_2 if indent else 0)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        if not value.is_finite():  # NaN and Infinity have no JSON spelling
+            raise TypeError(f"cannot write {value} as a JSON number")
+        # A Fragment is pasted verbatim: the only way to keep trailing zeros without a float round trip.
+        return orjson.Fragment(format(value, "f"))
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON")

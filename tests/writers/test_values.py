@@ -1,0 +1,26 @@
+import json
+from decimal import Decimal
+from types import MappingProxyType
+
+import pytest
+from hypothesis import given, strategies as st
+
+from pim.writers.values import is_empty, json_bytes, prune
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_decimal_is_a_json_number_with_its_own_digits(value):
+    parsed = json.loads(json_bytes({"v": value}), parse_float=Decimal, parse_int=Decimal)["v"]
+    assert parsed == value
+    assert b"E" not in json_bytes(value).upper()
+
+
+def test_non_finite_decimal_is_refused():
+    with pytest.raises(TypeError):
+        json_bytes(Decimal("NaN"))
+
+
+def test_prune_and_emptiness():
+    assert [is_empty(v) for v in (None, "", [], (), {}, 0, False, " ")] == [True] * 5 + [False] * 3
+    value = MappingProxyType({"a": None, "b": {"c": "", "d": []}, "e": [None, "", {"f": None}, 0], "g": (1, "")})
+    assert prune(value) == {"e": [0], "g": [1]}
