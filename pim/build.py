@@ -38,7 +38,7 @@ class BuildResult:
         return sum(len(feed.excluded) for feed in self.feeds)
 
 
-def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True) -> BuildResult:
+def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None) -> BuildResult:
     """Validate, render every channel and market, and write feeds/ only when nothing is in error."""
     validated = validate_catalog(source)
     result = BuildResult(problems=list(validated.problems))
@@ -51,7 +51,8 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
-        result.manifest, result.written = write_feeds(source, result.feeds, mappings, partial=bool(channels or markets))
+        root = out if out is not None else Path(source.root) / FEEDS
+        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, partial=bool(channels or markets))
     return result
 
 
@@ -99,9 +100,8 @@ def _taxonomy(catalog: Catalog, source: Source) -> dict | None:
         return None  # validation already reported it
 
 
-def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], *, partial: bool) -> tuple[dict, list[str]]:
-    """Write every feed and the manifest into staging, then move them into feeds/ together."""
-    root = Path(source.root) / FEEDS
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, *, partial: bool) -> tuple[dict, list[str]]:
+    """Write every feed and the manifest into staging, then move them into `root` (feeds/) together."""
     out = FeedOutput(root)
     entries = []
     try:

@@ -81,6 +81,7 @@ def build(
     channel: Optional[list[str]] = typer.Option(None, "--channel", "-c", help="Build only this channel (repeatable)."),
     market: Optional[list[str]] = typer.Option(None, "--market", "-m", help="Build only this market (repeatable)."),
     strict: bool = typer.Option(False, "--strict", help="Fail the build (exit 1, nothing written) when any item is excluded."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feeds here instead of <project>/feeds."),
     fmt: str = FormatOption,
 ) -> None:
     """Validate the catalog and write every channel's feeds into feeds/, with a manifest. Nothing is written on errors."""
@@ -90,7 +91,7 @@ def build(
 
     _check_format(fmt)
     try:
-        result = run_build(open_project(project), channels=channel, markets=market, strict=strict)
+        result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out)
     except ToolError as exc:
         _fail(str(exc))
     sys.stdout.write(render_build(result, fmt, strict=strict))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable, Iterable, Mapping, Sequence
 
 from pim.feed import FeedInfo, Item, Value
@@ -31,7 +32,7 @@ FeedCheck = Callable[[Sequence[Item], FeedInfo], Iterable[tuple[str, Violation]]
 PRICE = re.compile(r"^(?P<amount>\d+\.\d{2}) (?P<currency>[A-Z]{3})$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: one object per kind
 class ChannelRules:
     channel: str  # the name people know, used in messages: "Google", "Meta"
     required: tuple[str, ...] = ()  # present and not blank
@@ -74,6 +75,11 @@ def is_blank(value: Value) -> bool:
 
 
 def text(value: Value) -> str:
+    """A value as the writers spell it (pim.writers.table.render): bool as true/false, Decimal unexponented."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return value if isinstance(value, str) else str(value)
 
 
@@ -111,12 +117,8 @@ def _lengths(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violat
         for value in entries(rules, name, item.fields.get(name)):
             size = len(text(value))
             if size > limit:
-                yield Violation(
-                    name,
-                    "PIM302",
-                    f"{name} is {size} characters; {rules.channel} allows {limit}: "
-                    f"shorten the text or set `truncate: true` on the {name} field in the mapping",
-                )
+                message = f"{name} is {size} characters; {rules.channel} allows {limit}: shorten the text or "
+                yield Violation(name, "PIM302", message + f"set `truncate: true` on the {name} field in the mapping")
     for name, limit in rules.id_length.items():
         if present(item, name) and len(text(item.fields[name])) > limit:
             value = text(item.fields[name])
@@ -144,20 +146,12 @@ def _prices(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violati
         given = text(item.fields[name])
         price = parse_price(rules.price_format, given, rules.default_currency)
         if price is None:
-            yield Violation(
-                name,
-                "PIM304",
-                f'{name} "{given}" is not written the way {rules.channel} expects: '
-                f'write the amount with two decimals and the currency code, like "{rules.price_example}"',
-            )
+            how = f'write the amount with two decimals and the currency code, like "{rules.price_example}"'
+            yield Violation(name, "PIM304", f'{name} "{given}" is not written the way {rules.channel} expects: {how}')
         elif info.currency and price[1] != info.currency:
             market = f"the {info.market} market" if info.market else "this feed"
-            yield Violation(
-                name,
-                "PIM303",
-                f"{name} is in {price[1] or 'no currency'} but {market} sells in {info.currency}: "
-                f"give the product a {info.currency} price or map the {info.currency} price",
-            )
+            how = f"give the product a {info.currency} price or map the {info.currency} price"
+            yield Violation(name, "PIM303", f"{name} is in {price[1]} but {market} sells in {info.currency}: {how}")
 
 
 def _sale_price(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
@@ -169,19 +163,15 @@ def _sale_price(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Vio
     sale = parse_price(rules.price_format, text(item.fields[sale_name]), rules.default_currency)
     regular = parse_price(rules.price_format, text(item.fields[regular_name]), rules.default_currency)
     if sale and regular and sale[1] == regular[1] and sale[0] >= regular[0]:
-        yield Violation(
-            sale_name,
-            "PIM311",
-            f"{sale_name} {sale[0]} is not below {regular_name} {regular[0]}: "
-            f"lower the sale price or remove it",
-        )
+        message = f"{sale_name} {sale[0]} is not below {regular_name} {regular[0]}: lower the sale price or remove it"
+        yield Violation(sale_name, "PIM311", message)
 
 
 def _dates(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
     for name in rules.dates + rules.date_ranges:
         if present(item, name):
             check = date_problem if name in rules.dates else date_range_problem
-            problem = check(text(item.fields[name]))
+            problem = check(text(item.fields[name]), rules.channel)
             if problem:
                 yield Violation(name, "PIM304", f"{name} {problem}")
 
@@ -200,9 +190,8 @@ def _counts(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violati
     for name, limit in rules.max_values.items():
         count = len(entries(rules, name, item.fields.get(name)))
         if count > limit:
-            yield Violation(
-                name, "PIM312", f"{name} has {count} values; {rules.channel} allows {limit}: remove {count - limit} of them"
-            )
+            message = f"{name} has {count} values; {rules.channel} allows {limit}: remove {count - limit} of them"
+            yield Violation(name, "PIM312", message)
 
 
 def _gtins(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:

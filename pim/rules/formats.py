@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 # Extended ISO 8601 only (dashes and colons), as the channels' examples are written ([S7], [S12]);
 # the offset may be `+01:00` or `+0100` (Google's own example is `2026-01-15T09:00+0100`).
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
-_DATE_HINT = "write it as ISO 8601, like 2026-01-15 or 2026-01-15T09:00+01:00"
+_DATE_HINT = "write it like 2026-01-15 or 2026-01-15T09:00+01:00"
 
 
 def parse_price(pattern: re.Pattern[str], value: str, default_currency: str | None = None) -> tuple[Decimal, str | None] | None:
@@ -40,20 +40,20 @@ def parse_date(value: str) -> datetime | None:
         return None
 
 
-def date_problem(value: str) -> str | None:
+def date_problem(value: str, channel: str) -> str | None:
     if parse_date(value.strip()) is None:
-        return f'"{value}" is not a date the channel can read: {_DATE_HINT}'
+        return f'"{value}" is not a date {channel} can read: {_DATE_HINT}'
     return None
 
 
-def date_range_problem(value: str) -> str | None:
+def date_range_problem(value: str, channel: str) -> str | None:
     """A range is `start/end` ([S12], (M) for Google's sale_price_effective_date)."""
     parts = value.strip().split("/")
     if len(parts) != 2:
         return f'"{value}" is not a date range: write the start and end dates joined by "/", like 2026-01-01/2026-01-31'
     start, end = parse_date(parts[0]), parse_date(parts[1])
     if start is None or end is None:
-        return f'"{value}" holds a date the channel cannot read: {_DATE_HINT}, on both sides of the "/"'
+        return f'"{value}" holds a date {channel} cannot read: {_DATE_HINT}, on both sides of the "/"'
     comparable = (start.tzinfo is None) == (end.tzinfo is None)
     if comparable and end <= start:
         return f'"{value}" ends before it starts: put the earlier date first'

@@ -65,7 +65,7 @@ def _gtin_ranges(item: Item, info: FeedInfo) -> Iterable[Violation]:
             yield Violation(
                 "gtin",
                 "PIM305",
-                f'gtin "{gtin}" starts with {prefix}, a range GS1 keeps for {use} that Google rejects: '
+                f'gtin "{gtin}" is in the GS1 range {prefix}, kept for {use}, which Google rejects: '
                 "use the GTIN from the manufacturer's packaging, or leave gtin out and give mpn and brand",
             )
 
@@ -157,8 +157,8 @@ def _brand(item: Item, info: FeedInfo) -> Iterable[Violation]:
         yield Violation(
             "brand",
             "PIM303",
-            f'brand "{brand}" is a placeholder Google rejects: give the real brand, or leave brand out '
-            'and set identifier_exists to "no" for unbranded products',
+            f'brand "{brand}" is a placeholder Google rejects: give the maker\'s brand, '
+            "or your shop's name for products you make yourself",
         )
 
 

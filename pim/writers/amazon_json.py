@@ -30,7 +30,8 @@ Item-field contract (for mapping authors), one message per Item in the order giv
 
 from __future__ import annotations
 
-from typing import BinaryIO, Mapping, Sequence
+from collections.abc import Mapping
+from typing import BinaryIO, Sequence
 
 from pim.feed import Feed, FeedInfo, Item, Value
 from pim.output import FeedOutput

@@ -38,6 +38,7 @@ Item-field contract (for mapping authors); the XSD's length limits are the mappi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import BinaryIO, Sequence
 
 from pim.feed import Feed, FeedInfo, Item, Value
@@ -182,5 +183,6 @@ def mime_type(source: str) -> str | None:
     return MIME_TYPES.get(extension)
 
 
+@cache  # a handful of names, looked up many times per product
 def _tag(name: str) -> str:
     return f"{{{NS}}}{name}"

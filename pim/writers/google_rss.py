@@ -26,6 +26,7 @@ Item-field contract (for mapping authors):
 
 from __future__ import annotations
 
+from functools import cache
 from typing import BinaryIO, Sequence
 
 from pim.feed import Feed, Item, Value
@@ -57,7 +58,7 @@ def _write_feed(feed: Feed, stream: BinaryIO) -> None:
 def _write_item(xml: XmlStream, item: Item) -> None:
     with xml.element("item"):
         if is_empty(item.fields.get("id")):
-            xml.leaf(f"{{{G}}}id", item.id)
+            xml.leaf(_g("id"), item.id)
         for name, value in item.fields.items():
             _write_field(xml, name, prune(value))
 
@@ -68,8 +69,14 @@ def _write_field(xml: XmlStream, name: str, value: Value) -> None:
             _write_field(xml, name, part)
     elif isinstance(value, dict):
         if value:
-            with xml.element(f"{{{G}}}{name}"):
+            with xml.element(_g(name)):
                 for key, part in value.items():
                     _write_field(xml, key, part)
     else:
-        xml.leaf(f"{{{G}}}{name}", value)
+        xml.leaf(_g(name), value)
+
+
+@cache
+def _g(name: str) -> str:
+    """The `g:` tag for a field name (cached: a feed has few names and very many items)."""
+    return f"{{{G}}}{name}"

@@ -42,7 +42,8 @@ from pim.output import FeedOutput
 from pim.writers.table import feed_stem
 from pim.writers.values import is_empty, json_bytes, prune
 
-SCHEMA = "https://schema.org/"
+CONTEXT = "https://schema.org"
+SCHEMA = CONTEXT + "/"  # vocabulary URLs: https://schema.org/InStock
 AVAILABILITY = {"in_stock": "InStock", "out_of_stock": "OutOfStock", "preorder": "PreOrder", "backorder": "BackOrder"}
 CONDITION = {"new": "NewCondition", "used": "UsedCondition", "refurbished": "RefurbishedCondition"}
 AXES = {"gender": "suggestedGender", "age_group": "suggestedAge"}
@@ -73,10 +74,10 @@ def _document(item: Item, info: FeedInfo) -> dict[str, Value]:
     variants = fields.get("variants") or [fields]
     axes = fields.get("varies_by") or []
     if len(variants) == 1 and not axes:
-        return {"@context": SCHEMA.rstrip("/"), **_product(variants[0], fields, info, group_id=None)}
+        return {"@context": CONTEXT, **_product(variants[0], fields, info, group_id=None)}
     group_id = item.group_id or item.product_id
     group = {
-        "@context": SCHEMA.rstrip("/"),
+        "@context": CONTEXT,
         "@type": "ProductGroup",
         "productGroupID": group_id,
         "name": fields["name"],

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
 import orjson
 
@@ -19,11 +19,17 @@ from pim.feed import Value
 
 
 def is_empty(value: Value) -> bool:
-    return value is None or (isinstance(value, (str, list, tuple, Mapping)) and len(value) == 0)
+    if value is None:
+        return True
+    if isinstance(value, (str, list, tuple, dict)):  # the common cases first: writers call this per field
+        return not value
+    return isinstance(value, Mapping) and not value
 
 
 def prune(value: Value) -> Value:
     """The value without its empty parts, at any depth (dicts become plain dicts, tuples lists)."""
+    if isinstance(value, (str, int, Decimal)):  # scalars first: most fields are
+        return value
     if isinstance(value, Mapping):
         pruned = ((key, prune(part)) for key, part in value.items())
         return {key: part for key, part in pruned if not is_empty(part)}

@@ -32,30 +32,33 @@ class XmlStream:
     def __init__(self, xf: etree.xmlfile):
         self._xf = xf
         self._depth = 0
+        self._line = "\n"  # what starts a line at the current depth
 
     @contextmanager
     def element(
         self, tag: str, attrib: Mapping[str, str] | None = None, nsmap: Mapping[str | None, str] | None = None
     ) -> Iterator[None]:
         if self._depth:  # the root starts right after the declaration's newline; lxml refuses text outside it
-            self._new_line()
+            self._xf.write(self._line)
         with self._xf.element(tag, attrib or {}, nsmap=nsmap):
-            self._depth += 1
+            self._indent(+1)
             yield
-            self._depth -= 1
-            self._new_line()
+            self._indent(-1)
+            self._xf.write(self._line)
 
     def leaf(self, tag: str, value: Value, attrib: Mapping[str, str] | None = None, *, required: bool = False) -> None:
         """One text element; for an empty value nothing at all, or an empty element if the format requires it."""
-        if is_empty(value) and not required:
+        empty = is_empty(value)
+        if empty and not required:
             return
-        self._new_line()
+        self._xf.write(self._line)
         with self._xf.element(tag, attrib or {}):
-            if not is_empty(value):
+            if not empty:
                 self._xf.write(render(value))
 
-    def _new_line(self) -> None:
-        self._xf.write("\n" + INDENT * self._depth)
+    def _indent(self, step: int) -> None:
+        self._depth += step
+        self._line = "\n" + INDENT * self._depth
 
 
 @contextmanager

@@ -133,8 +133,9 @@ def test_entries():
 
 
 def test_format_helpers_finish_a_sentence():
-    assert date_problem("2026-01-15") is None
-    assert date_range_problem("2026-01-01/2026-01-31") is None
+    assert date_problem("2026-01-15", "Demo") is None
+    assert date_problem("15.01.2026", "Demo") == '"15.01.2026" is not a date Demo can read: write it like 2026-01-15 or 2026-01-15T09:00+01:00'
+    assert date_range_problem("2026-01-01/2026-01-31", "Demo") is None
     assert url_problem("https://shop.example/", None, "Demo") is None
     assert url_problem("https://shop.example/", 5, "Demo")[0] == "length"
 

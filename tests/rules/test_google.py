@@ -134,6 +134,7 @@ def test_ordinary_gtins_are_not_restricted(gtin):
         {"gtin": None, "mpn": "EH-1"},  # MPN plus brand
         {"gtin": None, "identifier_exists": "no"},
         {"gtin": None, "identifier_exists": "false"},
+        {"gtin": None, "identifier_exists": False},  # a bool is written as false
     ],
 )
 def test_identifier_alternatives(changes):

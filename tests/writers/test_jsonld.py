@@ -54,7 +54,7 @@ def test_product_group_with_variants(tmp_path):
     assert group["productGroupID"] == "TJ-100"
     assert group["name"] == 'Trail "Shell" Jacket & <more> – é'
     assert group["brand"] == {"@type": "Brand", "name": "Altitude"}
-    assert group["variesBy"] == ["https://schema.org/color", "https://schema.org/size", "https://schema.org/suggestedAge"]
+    assert group["variesBy"] == [f"https://schema.org/{axis}" for axis in ("color", "size", "suggestedAge")]
     m, l, sample = group["hasVariant"]
     assert m == {
         "@type": "Product", "sku": "TJ-100-BLK-M", "gtin14": "00012345678905", "name": "Trail Shell Jacket - Black - M",

@@ -1,0 +1,326 @@
+"""What a change does to every channel's feed: two builds in memory, compared item by item and field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, fields as dataclass_fields, replace
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pim.build import MANIFEST, _manifest_entry, build_time, compile_mappings, plan_feeds
+from pim.catalog import CATALOG
+from pim.channels import CHANNEL_KINDS
+from pim.feed import Exclusion, Feed, FeedInfo, Item, Value
+from pim.output import FeedOutput
+from pim.problems import Problem, has_errors
+from pim.project import FEEDS, channel_names, validate_catalog
+from pim.sources import GitRevision, Source, ToolError
+
+# FeedInfo fields that are not a change: the key (channel, market) and the clock.
+_INFO_IGNORED = {"channel", "market", "build_time"}
+# Item attributes outside `fields` that writers still use, shown in parentheses so they never clash with a channel field.
+_ITEM_ATTRIBUTES = {"(group_id)": "group_id", "(level)": "level"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    before: Value  # None when the field was absent
+    after: Value
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    item_id: str
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an item is excluded: the problem's code and message (its location is in `pim build`)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionChange:
+    item_id: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedChange:
+    """One channel and market. `excluded` starts being left out; `included` stops (reasons as they were)."""
+
+    channel: str
+    market: str | None
+    feed_added: bool = False
+    feed_removed: bool = False
+    info: tuple[FieldChange, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()  # left the feed for another reason than a new exclusion
+    changed: tuple[ItemChange, ...] = ()
+    excluded: tuple[ExclusionChange, ...] = ()
+    included: tuple[ExclusionChange, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.channel}/{self.market}" if self.market else self.channel
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.feed_added or self.feed_removed or self.info or self.added or self.removed or self.changed or self.excluded or self.included)
+
+    def field_counts(self) -> list[tuple[str, int]]:
+        """Changed fields, most changed first: how many items each one changed on."""
+        counts = Counter(change.field for item in self.changed for change in item.fields)
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDiff:
+    feeds: tuple[FeedChange, ...] = ()  # only feeds that changed, by channel then market
+    unchanged: tuple[str, ...] = ()  # names of the feeds compared and found equal
+    introduced: tuple[Problem, ...] = ()  # problems the change brings
+    fixed: tuple[Problem, ...] = ()  # problems the change removes
+    uncompared: tuple[str, ...] = ()  # channels one side could not build (its catalog or mapping has errors)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.feeds or self.introduced or self.fixed)
+
+
+def diff_feeds(old: Iterable[Feed], new: Iterable[Feed], *, old_problems: Iterable[Problem] = (), new_problems: Iterable[Problem] = ()) -> FeedDiff:
+    """Compare two builds, feed by feed (channel, market), item by item (id). Build times never count."""
+    before, after = _by_key(old), _by_key(new)
+    changes, unchanged = [], []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or "")):
+        change = _feed_change(key, before.get(key), after.get(key))
+        if change.is_empty:
+            unchanged.append(change.name)
+        else:
+            changes.append(change)
+    introduced, fixed = _problem_changes(list(old_problems), list(new_problems))
+    return FeedDiff(tuple(changes), tuple(unchanged), introduced, fixed)
+
+
+def only_fields(diff: FeedDiff, names: Iterable[str]) -> FeedDiff:
+    """Keep only the changes to these fields on changed items; items added, removed or excluded stay."""
+    wanted = set(names)
+    feeds, unchanged = [], list(diff.unchanged)
+    for feed in diff.feeds:
+        changed = tuple(ItemChange(i.item_id, kept) for i in feed.changed if (kept := tuple(c for c in i.fields if c.field in wanted)))
+        narrowed = replace(feed, changed=changed, info=())
+        (unchanged.append(feed.name) if narrowed.is_empty else feeds.append(narrowed))
+    return replace(diff, feeds=tuple(feeds), unchanged=tuple(sorted(unchanged)))
+
+
+def _by_key(feeds: Iterable[Feed]) -> dict[tuple[str, str | None], Feed]:
+    return {(feed.info.channel, feed.info.market): feed for feed in feeds}
+
+
+def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None) -> FeedChange:
+    old_items, new_items = _items(old), _items(new)
+    old_excluded, new_excluded = _exclusions(old), _exclusions(new)
+    added = sorted(new_items.keys() - old_items.keys() - old_excluded.keys())
+    removed = sorted(old_items.keys() - new_items.keys() - new_excluded.keys())
+    changed = []
+    for item_id in sorted(old_items.keys() & new_items.keys()):
+        if item_fields := _field_changes(_item_values(old_items[item_id]), _item_values(new_items[item_id])):
+            changed.append(ItemChange(item_id, item_fields))
+    info = _field_changes(_info_values(old.info), _info_values(new.info)) if old and new else ()
+    return FeedChange(
+        channel=key[0],
+        market=key[1],
+        feed_added=old is None,
+        feed_removed=new is None,
+        info=info,
+        added=tuple(added),
+        removed=tuple(removed),
+        changed=tuple(changed),
+        excluded=tuple(ExclusionChange(i, new_excluded[i]) for i in sorted(new_excluded.keys() - old_excluded.keys())),
+        included=tuple(ExclusionChange(i, old_excluded[i]) for i in sorted(old_excluded.keys() - new_excluded.keys())),
+    )
+
+
+def _items(feed: Feed | None) -> dict[str, Item]:
+    return {item.id: item for item in feed.items} if feed else {}
+
+
+def _exclusions(feed: Feed | None) -> dict[str, tuple[Reason, ...]]:
+    """Item id -> reasons; duplicate ids (PIM313 excludes every copy) merge their reasons."""
+    reasons: dict[str, set[Reason]] = {}
+    for exclusion in feed.excluded if feed else ():
+        reasons.setdefault(exclusion.item_id, set()).update(_reasons(exclusion))
+    return {item_id: tuple(sorted(found, key=lambda r: (r.code, r.message))) for item_id, found in reasons.items()}
+
+
+def _reasons(exclusion: Exclusion) -> Iterator[Reason]:
+    return (Reason(p.code, p.message) for p in exclusion.problems)
+
+
+def _item_values(item: Item) -> dict[str, Value]:
+    return {**item.fields, **{name: getattr(item, attribute) for name, attribute in _ITEM_ATTRIBUTES.items()}}
+
+
+def _info_values(info: FeedInfo) -> dict[str, Value]:
+    return {f.name: getattr(info, f.name) for f in dataclass_fields(info) if f.name not in _INFO_IGNORED}
+
+
+def _field_changes(before: dict[str, Value], after: dict[str, Value]) -> tuple[FieldChange, ...]:
+    # An absent field and a None one write the same (nothing); repr tells Decimal("18.0") from Decimal("18.00"), which print differently.
+    return tuple(
+        FieldChange(name, before.get(name), after.get(name))
+        for name in sorted(before.keys() | after.keys())
+        if repr(before.get(name)) != repr(after.get(name))
+    )
+
+
+def _problem_key(problem: Problem) -> tuple[str, str, str]:
+    # Lines are left out on purpose: an edit above a problem moves it without introducing it.
+    return (problem.code, problem.location.path, problem.message)
+
+
+def _problem_changes(old: list[Problem], new: list[Problem]) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
+    old_keys, new_keys = {_problem_key(p) for p in old}, {_problem_key(p) for p in new}
+    introduced = sorted((p for p in new if _problem_key(p) not in old_keys), key=Problem.sort_key)
+    fixed = sorted((p for p in old if _problem_key(p) not in new_keys), key=Problem.sort_key)
+    return tuple(introduced), tuple(fixed)
+
+
+# --- Building both sides --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a diff, built in memory: the feeds it could build and the problems it has."""
+
+    feeds: tuple[Feed, ...]
+    problems: tuple[Problem, ...]
+    unbuilt: frozenset[str]  # channels whose feeds could not be built on this side
+
+
+def open_side(root: Path, revision: str | None) -> Source:
+    """The working tree (revision None) or one revision of the project at `root`; ToolError when it is not a project."""
+    from pim.project import open_project
+
+    if revision is None:
+        return open_project(root)
+    if revision.startswith("-"):
+        raise ToolError(f"{revision!r} is not a revision: revisions never start with '-'")
+    source = GitRevision(Path(root), revision)
+    if not source.exists(CATALOG):
+        raise ToolError(f"no {CATALOG}/ folder in {revision}: that revision is not a pim project")
+    return source
+
+
+def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None, markets: list[str] | None = None) -> FeedDiff:
+    """Build both sides with the same clock and compare them; channels only one side could build are not compared."""
+    known = channel_names(old) | channel_names(new)
+    if unknown := sorted(set(channels or []) - known):
+        raise ToolError(f"no channel {', '.join(unknown)} on either side: the channels are {', '.join(sorted(known))}")
+    with _pinned_clock(build_time(new)):
+        before, after = build_side(old, channels, markets), build_side(new, channels, markets)
+    skipped = before.unbuilt | after.unbuilt
+    diff = diff_feeds(
+        [f for f in before.feeds if f.info.channel not in skipped],
+        [f for f in after.feeds if f.info.channel not in skipped],
+        old_problems=before.problems,
+        new_problems=after.problems,
+    )
+    return replace(diff, uncompared=tuple(sorted(skipped)))
+
+
+def build_side(source: Source, channels: list[str] | None, markets: list[str] | None) -> Side:
+    names = channel_names(source)
+    wanted = sorted(names & set(channels)) if channels else sorted(names)
+    validated = validate_catalog(source)
+    problems = list(validated.problems)
+    if validated.catalog is None:
+        return Side((), tuple(problems), frozenset(wanted))
+    mappings = compile_mappings(source, validated.locator, wanted, problems) if wanted else []
+    try:
+        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, problems)
+    except Exception:  # noqa: BLE001 - rendering assumes a valid catalog; with errors, this side has no feeds to compare
+        if not has_errors(validated.problems):
+            raise
+        return Side((), tuple(problems), frozenset(wanted))
+    return Side(tuple(feeds), tuple(problems), frozenset(wanted) - {m.name for m in mappings})
+
+
+@contextmanager
+def _pinned_clock(moment: str) -> Iterator[None]:
+    """plan_feeds reads SOURCE_DATE_EPOCH; pin it so both sides render at one instant (a sale ending between them is no change)."""
+    epoch = str(int(dt.datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()))
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+# --- Feeds on disk --------------------------------------------------------------------------
+
+
+def check_committed_feeds(source: Source) -> list[str]:
+    """Which files in feeds/ are not what a full build of `source` writes: differing, missing or extra. Empty when up to date."""
+    root = Path(source.root) / FEEDS
+    committed = _read_json(root / MANIFEST)
+    # The committed feeds carry the time they were built with; rebuilding at another instant would differ in every timestamp.
+    moment = os.environ.get("SOURCE_DATE_EPOCH") and build_time(source) or (committed or {}).get("build_time") or build_time(source)
+    validated = validate_catalog(source)
+    problems = list(validated.problems)
+    with _pinned_clock(moment):
+        if validated.catalog is None or has_errors(problems):
+            return [f"cannot build: the catalog has errors (run pim validate)"]
+        mappings = compile_mappings(source, validated.locator, None, problems)
+        feeds = [] if has_errors(problems) else plan_feeds(validated.catalog, mappings, validated.locator, source, None, problems)
+    if has_errors(problems):
+        return ["cannot build: a mapping has errors (run pim build)"]
+    with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp:
+        out = FeedOutput(Path(tmp))
+        entries = []
+        for mapping in mappings:
+            channel_feeds = [f for f in feeds if f.info.channel == mapping.name]
+            if channel_feeds:
+                before = set(out.files)
+                CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
+                entries.append(_manifest_entry(mapping, channel_feeds, [out.files[p] for p in sorted(set(out.files) - before)]))
+        out.commit()
+        built = {path: (Path(tmp) / path).read_bytes() for path in out.files}
+    messages = [f"{FEEDS}/{path}: missing (the build writes it)" for path in sorted(built.keys() - _on_disk(root))]
+    messages += [f"{FEEDS}/{path}: not written by the build" for path in sorted(_on_disk(root) - built.keys() - {MANIFEST})]
+    messages += [f"{FEEDS}/{path}: differs" for path in sorted(built.keys() & _on_disk(root)) if (root / path).read_bytes() != built[path]]
+    # The manifest names the commit it was built from, which a committed manifest can never match; compare the rest.
+    expected = sorted(entries, key=lambda e: e["channel"])
+    if committed is None:
+        messages.append(f"{FEEDS}/{MANIFEST}: missing (the build writes it)")
+    elif committed.get("channels") != json.loads(json.dumps(expected, ensure_ascii=False)):
+        messages.append(f"{FEEDS}/{MANIFEST}: differs")
+    return sorted(messages)
+
+
+def _on_disk(root: Path) -> set[str]:
+    """Feed files under feeds/, without the README and hidden files (staging folders of an interrupted build)."""
+    if not root.is_dir():
+        return set()
+    found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    return {p for p in found if p != "README.md" and not any(part.startswith(".") for part in p.split("/"))}
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
