@@ -15,10 +15,10 @@ from typing import Iterable, Iterator
 from pim.build import MANIFEST, _manifest_entry, build_time, compile_mappings, plan_feeds
 from pim.catalog import CATALOG
 from pim.channels import CHANNEL_KINDS
-from pim.feed import Exclusion, Feed, FeedInfo, Item, Value
+from pim.feed import Feed, FeedInfo, Item, Value
 from pim.output import FeedOutput
 from pim.problems import Problem, has_errors
-from pim.project import FEEDS, channel_names, validate_catalog
+from pim.project import FEEDS, channel_names, open_project, validate_catalog
 from pim.sources import GitRevision, Source, ToolError
 
 # FeedInfo fields that are not a change: the key (channel, market) and the clock.
@@ -98,7 +98,7 @@ class FeedDiff:
 
 def diff_feeds(old: Iterable[Feed], new: Iterable[Feed], *, old_problems: Iterable[Problem] = (), new_problems: Iterable[Problem] = ()) -> FeedDiff:
     """Compare two builds, feed by feed (channel, market), item by item (id). Build times never count."""
-    before, after = _by_key(old), _by_key(new)
+    before, after = ({(f.info.channel, f.info.market): f for f in side} for side in (old, new))
     changes, unchanged = [], []
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or "")):
         change = _feed_change(key, before.get(key), after.get(key))
@@ -121,12 +121,8 @@ def only_fields(diff: FeedDiff, names: Iterable[str]) -> FeedDiff:
     return replace(diff, feeds=tuple(feeds), unchanged=tuple(sorted(unchanged)))
 
 
-def _by_key(feeds: Iterable[Feed]) -> dict[tuple[str, str | None], Feed]:
-    return {(feed.info.channel, feed.info.market): feed for feed in feeds}
-
-
 def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None) -> FeedChange:
-    old_items, new_items = _items(old), _items(new)
+    old_items, new_items = ({i.id: i for i in f.items} if f else {} for f in (old, new))
     old_excluded, new_excluded = _exclusions(old), _exclusions(new)
     added = sorted(new_items.keys() - old_items.keys() - old_excluded.keys())
     removed = sorted(old_items.keys() - new_items.keys() - new_excluded.keys())
@@ -135,34 +131,17 @@ def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None
         if item_fields := _field_changes(_item_values(old_items[item_id]), _item_values(new_items[item_id])):
             changed.append(ItemChange(item_id, item_fields))
     info = _field_changes(_info_values(old.info), _info_values(new.info)) if old and new else ()
-    return FeedChange(
-        channel=key[0],
-        market=key[1],
-        feed_added=old is None,
-        feed_removed=new is None,
-        info=info,
-        added=tuple(added),
-        removed=tuple(removed),
-        changed=tuple(changed),
-        excluded=tuple(ExclusionChange(i, new_excluded[i]) for i in sorted(new_excluded.keys() - old_excluded.keys())),
-        included=tuple(ExclusionChange(i, old_excluded[i]) for i in sorted(old_excluded.keys() - new_excluded.keys())),
-    )
-
-
-def _items(feed: Feed | None) -> dict[str, Item]:
-    return {item.id: item for item in feed.items} if feed else {}
+    excluded = tuple(ExclusionChange(i, new_excluded[i]) for i in sorted(new_excluded.keys() - old_excluded.keys()))
+    included = tuple(ExclusionChange(i, old_excluded[i]) for i in sorted(old_excluded.keys() - new_excluded.keys()))
+    return FeedChange(*key, old is None, new is None, info, tuple(added), tuple(removed), tuple(changed), excluded, included)
 
 
 def _exclusions(feed: Feed | None) -> dict[str, tuple[Reason, ...]]:
     """Item id -> reasons; duplicate ids (PIM313 excludes every copy) merge their reasons."""
     reasons: dict[str, set[Reason]] = {}
     for exclusion in feed.excluded if feed else ():
-        reasons.setdefault(exclusion.item_id, set()).update(_reasons(exclusion))
+        reasons.setdefault(exclusion.item_id, set()).update(Reason(p.code, p.message) for p in exclusion.problems)
     return {item_id: tuple(sorted(found, key=lambda r: (r.code, r.message))) for item_id, found in reasons.items()}
-
-
-def _reasons(exclusion: Exclusion) -> Iterator[Reason]:
-    return (Reason(p.code, p.message) for p in exclusion.problems)
 
 
 def _item_values(item: Item) -> dict[str, Value]:
@@ -175,26 +154,19 @@ def _info_values(info: FeedInfo) -> dict[str, Value]:
 
 def _field_changes(before: dict[str, Value], after: dict[str, Value]) -> tuple[FieldChange, ...]:
     # An absent field and a None one write the same (nothing); repr tells Decimal("18.0") from Decimal("18.00"), which print differently.
-    return tuple(
-        FieldChange(name, before.get(name), after.get(name))
-        for name in sorted(before.keys() | after.keys())
-        if repr(before.get(name)) != repr(after.get(name))
-    )
-
-
-def _problem_key(problem: Problem) -> tuple[str, str, str]:
-    # Lines are left out on purpose: an edit above a problem moves it without introducing it.
-    return (problem.code, problem.location.path, problem.message)
+    names = sorted(before.keys() | after.keys())
+    return tuple(FieldChange(n, before.get(n), after.get(n)) for n in names if repr(before.get(n)) != repr(after.get(n)))
 
 
 def _problem_changes(old: list[Problem], new: list[Problem]) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
-    old_keys, new_keys = {_problem_key(p) for p in old}, {_problem_key(p) for p in new}
-    introduced = sorted((p for p in new if _problem_key(p) not in old_keys), key=Problem.sort_key)
-    fixed = sorted((p for p in old if _problem_key(p) not in new_keys), key=Problem.sort_key)
+    # Lines are left out of the key on purpose: an edit above a problem moves it without introducing it.
+    def key(p: Problem) -> tuple[str, str, str]:
+        return (p.code, p.location.path, p.message)
+
+    old_keys, new_keys = {key(p) for p in old}, {key(p) for p in new}
+    introduced = sorted((p for p in new if key(p) not in old_keys), key=Problem.sort_key)
+    fixed = sorted((p for p in old if key(p) not in new_keys), key=Problem.sort_key)
     return tuple(introduced), tuple(fixed)
-
-
-# --- Building both sides --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +180,6 @@ class Side:
 
 def open_side(root: Path, revision: str | None) -> Source:
     """The working tree (revision None) or one revision of the project at `root`; ToolError when it is not a project."""
-    from pim.project import open_project
-
     if revision is None:
         return open_project(root)
     if revision.startswith("-"):
@@ -225,15 +195,11 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
     known = channel_names(old) | channel_names(new)
     if unknown := sorted(set(channels or []) - known):
         raise ToolError(f"no channel {', '.join(unknown)} on either side: the channels are {', '.join(sorted(known))}")
-    with _pinned_clock(build_time(new)):
+    with _pinned_clock(_epoch(build_time(new))):
         before, after = build_side(old, channels, markets), build_side(new, channels, markets)
     skipped = before.unbuilt | after.unbuilt
-    diff = diff_feeds(
-        [f for f in before.feeds if f.info.channel not in skipped],
-        [f for f in after.feeds if f.info.channel not in skipped],
-        old_problems=before.problems,
-        new_problems=after.problems,
-    )
+    old_feeds, new_feeds = ([f for f in side.feeds if f.info.channel not in skipped] for side in (before, after))
+    diff = diff_feeds(old_feeds, new_feeds, old_problems=before.problems, new_problems=after.problems)
     return replace(diff, uncompared=tuple(sorted(skipped)))
 
 
@@ -254,10 +220,18 @@ def build_side(source: Source, channels: list[str] | None, markets: list[str] | 
     return Side(tuple(feeds), tuple(problems), frozenset(wanted) - {m.name for m in mappings})
 
 
+def _epoch(moment: object) -> str | None:
+    """A build time ("2024-05-01T12:00:00Z") as SOURCE_DATE_EPOCH; None when it is not one."""
+    try:
+        return str(int(dt.datetime.strptime(str(moment), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()))
+    except ValueError:
+        return None
+
+
 @contextmanager
-def _pinned_clock(moment: str) -> Iterator[None]:
+def _pinned_clock(epoch: str | None) -> Iterator[None]:
     """plan_feeds reads SOURCE_DATE_EPOCH; pin it so both sides render at one instant (a sale ending between them is no change)."""
-    epoch = str(int(dt.datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()))
+    epoch = epoch or "0"
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
@@ -269,43 +243,40 @@ def _pinned_clock(moment: str) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-# --- Feeds on disk --------------------------------------------------------------------------
-
-
 def check_committed_feeds(source: Source) -> list[str]:
     """Which files in feeds/ are not what a full build of `source` writes: differing, missing or extra. Empty when up to date."""
     root = Path(source.root) / FEEDS
     committed = _read_json(root / MANIFEST)
-    # The committed feeds carry the time they were built with; rebuilding at another instant would differ in every timestamp.
-    moment = os.environ.get("SOURCE_DATE_EPOCH") and build_time(source) or (committed or {}).get("build_time") or build_time(source)
+    # The committed feeds carry the instant they were built at; rebuilt at another one, every timestamp would differ.
+    recorded = None if "SOURCE_DATE_EPOCH" in os.environ else _epoch((committed or {}).get("build_time"))
     validated = validate_catalog(source)
     problems = list(validated.problems)
-    with _pinned_clock(moment):
-        if validated.catalog is None or has_errors(problems):
-            return [f"cannot build: the catalog has errors (run pim validate)"]
-        mappings = compile_mappings(source, validated.locator, None, problems)
-        feeds = [] if has_errors(problems) else plan_feeds(validated.catalog, mappings, validated.locator, source, None, problems)
+    if validated.catalog is None or has_errors(problems):
+        return ["cannot build: the catalog has errors (run pim validate)"]
+    mappings = compile_mappings(source, validated.locator, None, problems)
     if has_errors(problems):
         return ["cannot build: a mapping has errors (run pim build)"]
+    with _pinned_clock(recorded or _epoch(build_time(source))):
+        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, None, problems)
     with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp:
         out = FeedOutput(Path(tmp))
         entries = []
         for mapping in mappings:
-            channel_feeds = [f for f in feeds if f.info.channel == mapping.name]
-            if channel_feeds:
+            if channel_feeds := [f for f in feeds if f.info.channel == mapping.name]:
                 before = set(out.files)
                 CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
                 entries.append(_manifest_entry(mapping, channel_feeds, [out.files[p] for p in sorted(set(out.files) - before)]))
         out.commit()
         built = {path: (Path(tmp) / path).read_bytes() for path in out.files}
-    messages = [f"{FEEDS}/{path}: missing (the build writes it)" for path in sorted(built.keys() - _on_disk(root))]
-    messages += [f"{FEEDS}/{path}: not written by the build" for path in sorted(_on_disk(root) - built.keys() - {MANIFEST})]
-    messages += [f"{FEEDS}/{path}: differs" for path in sorted(built.keys() & _on_disk(root)) if (root / path).read_bytes() != built[path]]
+    on_disk = _on_disk(root)
+    messages = [f"{FEEDS}/{path}: missing (the build writes it)" for path in built.keys() - on_disk]
+    messages += [f"{FEEDS}/{path}: not written by the build" for path in on_disk - built.keys() - {MANIFEST}]
+    messages += [f"{FEEDS}/{path}: differs" for path in built.keys() & on_disk if (root / path).read_bytes() != built[path]]
     # The manifest names the commit it was built from, which a committed manifest can never match; compare the rest.
-    expected = sorted(entries, key=lambda e: e["channel"])
+    expected = json.loads(json.dumps(sorted(entries, key=lambda e: e["channel"]), ensure_ascii=False))
     if committed is None:
-        messages.append(f"{FEEDS}/{MANIFEST}: missing (the build writes it)")
-    elif committed.get("channels") != json.loads(json.dumps(expected, ensure_ascii=False)):
+        messages.append(f"{FEEDS}/{MANIFEST}: missing or unreadable (the build writes it)")
+    elif committed.get("channels") != expected:
         messages.append(f"{FEEDS}/{MANIFEST}: differs")
     return sorted(messages)
 
