@@ -8,6 +8,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from pim.catalog import Catalog, Locator
 from pim.channels import CHANNEL_KINDS
@@ -24,6 +25,7 @@ from pim.sources import Source
 from pim.taxonomy import load_taxonomy
 
 MANIFEST = "manifest.json"
+Progress = Callable[[int, int, str], None]  # (feed number, feeds in all, feed name)
 
 
 @dataclass
@@ -38,7 +40,7 @@ class BuildResult:
         return sum(len(feed.excluded) for feed in self.feeds)
 
 
-def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None) -> BuildResult:
+def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None, progress: Progress | None = None) -> BuildResult:
     """Validate, render every channel and market, and write feeds/ only when nothing is in error."""
     validated = validate_catalog(source)
     result = BuildResult(problems=list(validated.problems))
@@ -47,7 +49,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     mappings = compile_mappings(source, validated.locator, channels, result.problems)
     if has_errors(result.problems):
         return result
-    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems)
+    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress)
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
@@ -70,8 +72,9 @@ def compile_mappings(source: Source, locator: Locator, only: list[str] | None, p
     return compiled
 
 
-def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem]) -> list[Feed]:
+def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None) -> list[Feed]:
     """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format."""
+    total = sum(len([m for m in mapping.markets or [None] if not markets or m in markets]) for mapping in mappings)
     time = build_time(source)
     ctx = RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
     taxonomy = _taxonomy(catalog, source)
@@ -85,6 +88,8 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
                 continue
             if markets and market not in markets:
                 continue
+            if progress is not None:
+                progress(len(feeds) + 1, total, f"{mapping.name}/{market}" if market else mapping.name)
             feed, feed_problems = render_feed(ctx, mapping, CHANNEL_KINDS[mapping.kind].rules, market)
             problems.extend(feed_problems)
             feeds.append(feed)

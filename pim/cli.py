@@ -28,6 +28,20 @@ def _check_format(fmt: str, allowed=FORMATS) -> None:
         _fail(f"unknown format {fmt!r}: use one of {', '.join(allowed)}")
 
 
+def _progress_bar():
+    """A one-line progress bar on stderr while feeds render, only when a person is watching."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, name: str) -> None:
+        filled = done * 30 // max(total, 1)
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {name:<24}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
 @app.command()
 def validate(project: Path = ProjectOption, fmt: str = FormatOption) -> None:
     """Check the catalog: every problem, with file:line:column, a code and what to change. Exit 1 on errors."""
@@ -65,7 +79,7 @@ def completeness(
 
 
 @app.command()
-def schema(out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Folder to write the JSON Schemas into.")) -> None:
+def schema(out: Path = typer.Option(Path("catalog/schemas"), "--out", "-o", help="Folder to write the JSON Schemas into (the demo files point at catalog/schemas).")) -> None:
     """Write JSON Schema for every catalog file kind, so editors offer completion and hover help."""
     from pim.output import write_atomically
     from pim.schema import catalog_schemas
@@ -91,9 +105,41 @@ def build(
 
     _check_format(fmt)
     try:
-        result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out)
+        result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out, progress=_progress_bar())
     except ToolError as exc:
         _fail(str(exc))
     sys.stdout.write(render_build(result, fmt, strict=strict))
     failed = has_errors(result.problems) or (strict and result.exclusions > 0)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command("diff")
+def diff_command(
+    old: str = typer.Argument("HEAD", help="The revision to compare from (a commit, branch or tag)."),
+    new: Optional[str] = typer.Argument(None, help="The revision to compare to; the working tree when left out."),
+    project: Path = ProjectOption,
+    channel: Optional[list[str]] = typer.Option(None, "--channel", "-c", help="Only this channel (repeatable)."),
+    market: Optional[list[str]] = typer.Option(None, "--market", "-m", help="Only this market (repeatable)."),
+    field: Optional[list[str]] = typer.Option(None, "--field", help="Only changes to this field of changed items (repeatable)."),
+    fmt: str = typer.Option("human", "--format", "-f", help="human, markdown (a pull request comment) or json."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the human output; by default only on a terminal."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when any feed or problem changes."),
+) -> None:
+    """What a change does to every channel's feed: items added, removed, changed field by field, excluded. Nothing is written."""
+    import os
+
+    from pim.diff import diff_sources, only_fields, open_side
+    from pim.diff_report import DIFF_FORMATS, render_diff
+
+    _check_format(fmt, DIFF_FORMATS)
+    try:
+        before, after = open_side(project, old), open_side(project, new)
+        result = diff_sources(before, after, channels=channel, markets=market)
+    except ToolError as exc:
+        _fail(str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot compare")
+    if field:
+        result = only_fields(result, field)
+    if color is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(render_diff(result, fmt, old=before.label, new=after.label, color=color))
+    raise typer.Exit(1 if exit_code and not result.is_empty else 0)
