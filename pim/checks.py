@@ -251,7 +251,8 @@ def _check_variants(ctx: _Context, product: Product, family, relpath: str) -> It
     seen: dict[tuple, int] = {}
     for index, variant in enumerate(product.variants):
         at = ("variants", index)
-        for key, value in variant.axis_values.items():
+        # With an unknown family the axes are unknown too: its own problem says so, once.
+        for key, value in variant.axis_values.items() if family else ():
             if key not in axes:
                 yield Problem("PIM101", unknown_key_message(key, sorted(VARIANT_FIELDS | set(axes))), ctx.at(relpath, *at, key, key=True))
             elif not isinstance(value, str) or value not in (ctx.catalog.attributes[key].options or {}):
