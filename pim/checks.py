@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from pim.attribute_values import check_value, option_message
 from pim.catalog import CATALOG, Catalog, Locator, unknown_key_message
 from pim.currencies import ISO_4217
-from pim.gtin import gtin_problem
+from pim.gtin import gtin_problem, to_gtin14
 from pim.localize import fallback_chain
 from pim.model import CONTENT_PREFIX, AttributeType, Availability, Product, Variant
 from pim.problems import Location, Problem, Severity
@@ -165,16 +165,18 @@ def _check_products(ctx: _Context) -> Iterator[Problem]:
         for index, variant in enumerate(product.variants):
             yield from _check_unique(ctx, "PIM221", "SKU", variant.sku, skus, relpath, index, "sku")
             if variant.gtin is not None:
-                yield from _check_unique(ctx, "PIM222", "GTIN", variant.gtin, gtins, relpath, index, "gtin")
+                # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form.
+                yield from _check_unique(ctx, "PIM222", "GTIN", variant.gtin, gtins, relpath, index, "gtin", key=to_gtin14(variant.gtin))
 
 
-def _check_unique(ctx, code, what, value, seen, relpath, index, field) -> Iterator[Problem]:
-    if value in seen:
-        other, other_index = seen[value]
+def _check_unique(ctx, code, what, value, seen, relpath, index, field, key=None) -> Iterator[Problem]:
+    key = value if key is None else key
+    if key in seen:
+        other, other_index = seen[key]
         where = ctx.at(other, "variants", other_index, field)
         yield Problem(code, f"{what} {value} is already used by {other}:{where.line}: give each variant its own {what}", ctx.at(relpath, "variants", index, field), related=(where,))
     else:
-        seen[value] = (relpath, index)
+        seen[key] = (relpath, index)
 
 
 def _check_product(ctx: _Context, product: Product, relpath: str) -> Iterator[Problem]:
@@ -226,14 +228,20 @@ def _check_prices(ctx, price, sale, relpath, path, *, required: bool) -> Iterato
             if currency not in price:
                 yield Problem("PIM227", f"no {currency} price: add price.{currency}", ctx.at(relpath, *path, "price"))
     if sale is not None:
-        for currency, amount in sale.price.items():
-            regular = (price or {}).get(currency)
-            if currency not in currencies:
-                yield Problem("PIM207", f"{currency} is not a currency of this catalog", ctx.at(relpath, *path, "sale", "price", currency, key=True))
-            elif regular is not None and amount >= regular:
-                yield Problem("PIM224", f"the {currency} sale price {amount} is not below the price {regular}: lower the sale price or remove it", ctx.at(relpath, *path, "sale", "price", currency))
-        if sale.start and sale.end and sale.end < sale.start:
-            yield Problem("PIM108", f"the sale ends ({sale.end}) before it starts ({sale.start}): swap or fix the dates", ctx.at(relpath, *path, "sale", "end"))
+        yield from _check_sale(ctx, price, sale, relpath, path)
+
+
+def _check_sale(ctx, regular_prices, sale, relpath, path) -> Iterator[Problem]:
+    """The sale at `path` against the regular price it discounts (the variant's own, or its product's)."""
+    currencies = ctx.catalog.settings.currencies
+    for currency, amount in sale.price.items():
+        regular = (regular_prices or {}).get(currency)
+        if currency not in currencies:
+            yield Problem("PIM207", f"{currency} is not a currency of this catalog", ctx.at(relpath, *path, "sale", "price", currency, key=True))
+        elif regular is not None and amount >= regular:
+            yield Problem("PIM224", f"the {currency} sale price {amount} is not below the price {regular}: lower the sale price or remove it", ctx.at(relpath, *path, "sale", "price", currency))
+    if sale.start and sale.end and sale.end < sale.start:
+        yield Problem("PIM108", f"the sale ends ({sale.end}) before it starts ({sale.start}): swap or fix the dates", ctx.at(relpath, *path, "sale", "end"))
 
 
 def _check_images(ctx, images, relpath, path) -> Iterator[Problem]:
@@ -241,6 +249,9 @@ def _check_images(ctx, images, relpath, path) -> Iterator[Problem]:
         if image.alt is not None:
             yield from _check_localized(ctx, relpath, image.alt, *path, index, "alt")
         if image.src.startswith(("http://", "https://")):
+            continue
+        if image.src.startswith("/") or ".." in image.src.split("/"):
+            yield Problem("PIM211", f"image {image.src} points outside the catalog folder: keep images under catalog/ and write the path from there", ctx.at(relpath, *path, index, "src"))
             continue
         if not ctx.source.exists(f"{CATALOG}/{image.src}"):
             yield Problem("PIM211", f"image {image.src} is not in the catalog folder: add catalog/{image.src} or fix the path", ctx.at(relpath, *path, index, "src"))
@@ -271,10 +282,22 @@ def _check_variants(ctx: _Context, product: Product, family, relpath: str) -> It
             yield Problem("PIM223", problem, ctx.at(relpath, *at, "gtin"))
         if variant.availability in (Availability.PREORDER, Availability.BACKORDER) and variant.available_from is None:
             yield Problem("PIM228", f"variant {variant.sku} is on {variant.availability.value}: add available_from with the date it ships", ctx.at(relpath, *at, "availability"))
-        yield from _check_prices(ctx, variant.price, variant.sale or (product.sale if variant.price else None), relpath, at, required=False)
+        yield from _check_variant_prices(ctx, product, variant, relpath, at)
         if variant.attributes:
             yield from _check_attribute_values(ctx, variant.attributes, family, relpath, (*at, "attributes"))
         yield from _check_images(ctx, variant.images, relpath, (*at, "images"))
+
+
+def _check_variant_prices(ctx: _Context, product: Product, variant: Variant, relpath: str, at: tuple) -> Iterator[Problem]:
+    """A variant's own price, and its own sale against the price it sells at (its own, else the product's)."""
+    yield from _check_prices(ctx, variant.price, None, relpath, at, required=False)
+    if variant.sale is not None:
+        yield from _check_sale(ctx, variant.price or product.price, variant.sale, relpath, at)
+    elif variant.price is not None and product.sale is not None:
+        # The product's sale also applies to a variant with its own price: it must discount that price too.
+        for problem in _check_sale(ctx, variant.price, product.sale, relpath, ()):
+            if problem.code == "PIM224":
+                yield Problem("PIM224", f"variant {variant.sku}: {problem.message}", ctx.at(relpath, *at, "price"))
 
 
 def _check_channel_overrides(ctx: _Context, product: Product, relpath: str) -> Iterator[Problem]:

@@ -96,6 +96,7 @@ def build(
     market: Optional[list[str]] = typer.Option(None, "--market", "-m", help="Build only this market (repeatable)."),
     strict: bool = typer.Option(False, "--strict", help="Fail the build (exit 1, nothing written) when any item is excluded."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feeds here instead of <project>/feeds."),
+    check: bool = typer.Option(False, "--check", help="Build in memory and compare with the committed feeds/; exit 1 if anything differs. Writes nothing."),
     fmt: str = FormatOption,
 ) -> None:
     """Validate the catalog and write every channel's feeds into feeds/, with a manifest. Nothing is written on errors."""
@@ -104,6 +105,15 @@ def build(
     from pim.project import open_project
 
     _check_format(fmt)
+    if check:
+        from pim.diff import check_committed_feeds
+
+        try:
+            stale = check_committed_feeds(open_project(project))
+        except ToolError as exc:
+            _fail(str(exc))
+        sys.stdout.write("".join(f"{line}\n" for line in stale) or "feeds/ is up to date.\n")
+        raise typer.Exit(1 if stale else 0)
     try:
         result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out, progress=_progress_bar())
     except ToolError as exc:

@@ -68,8 +68,8 @@ def render_completeness(rows: list[Completeness], *, only_incomplete: bool = Fal
     shown = [r for r in rows if r.missing or not only_incomplete]
     if not shown:
         return "Every product is complete for every channel and locale.\n"
-    width = max(len(r.product_id) for r in shown)
-    cwidth = max(len(r.channel) for r in shown)
+    width = max(len("product"), *(len(r.product_id) for r in shown))
+    cwidth = max(len("channel"), *(len(r.channel) for r in shown))
     lines = [f"{'product':<{width}}  {'channel':<{cwidth}}  locale  {'%':>4}  missing"]
     for r in shown:
         lines.append(f"{r.product_id:<{width}}  {r.channel:<{cwidth}}  {r.locale:<6}  {r.percent:>3}%  {', '.join(r.missing) or '-'}")

@@ -10,13 +10,11 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, fields as dataclass_fields, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
-from pim.build import MANIFEST, _manifest_entry, build_time, compile_mappings, plan_feeds
+from pim.build import MANIFEST, build, build_time, compile_mappings, plan_feeds
 from pim.catalog import CATALOG
-from pim.channels import CHANNEL_KINDS
 from pim.feed import Feed, FeedInfo, Item, Value
-from pim.output import FeedOutput
 from pim.problems import Problem, has_errors
 from pim.project import FEEDS, channel_names, open_project, validate_catalog
 from pim.sources import GitRevision, Source, ToolError
@@ -29,9 +27,16 @@ _ITEM_ATTRIBUTES = {"(group_id)": "group_id", "(level)": "level"}
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
+    """One value that changed: a field, or a place inside one (`path`), e.g. variants[0].price of a product."""
+
     field: str
-    before: Value  # None when the field was absent
+    before: Value  # None when it was absent
     after: Value
+    path: tuple[str | int, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.field + "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +83,8 @@ class FeedChange:
         return not (self.feed_added or self.feed_removed or self.info or self.added or self.removed or self.changed or self.excluded or self.included)
 
     def field_counts(self) -> list[tuple[str, int]]:
-        """Changed fields, most changed first: how many items each one changed on."""
-        counts = Counter(change.field for item in self.changed for change in item.fields)
+        """Changed fields, most changed first: on how many items each one changed."""
+        counts = Counter(field for item in self.changed for field in {change.field for change in item.fields})
         return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -99,19 +104,14 @@ class FeedDiff:
 def diff_feeds(old: Iterable[Feed], new: Iterable[Feed], *, old_problems: Iterable[Problem] = (), new_problems: Iterable[Problem] = ()) -> FeedDiff:
     """Compare two builds, feed by feed (channel, market), item by item (id). Build times never count."""
     before, after = ({(f.info.channel, f.info.market): f for f in side} for side in (old, new))
-    changes, unchanged = [], []
-    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or "")):
-        change = _feed_change(key, before.get(key), after.get(key))
-        if change.is_empty:
-            unchanged.append(change.name)
-        else:
-            changes.append(change)
+    keys = sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or ""))
+    changes = [_feed_change(key, before.get(key), after.get(key)) for key in keys]
     introduced, fixed = _problem_changes(list(old_problems), list(new_problems))
-    return FeedDiff(tuple(changes), tuple(unchanged), introduced, fixed)
+    return FeedDiff(tuple(c for c in changes if not c.is_empty), tuple(c.name for c in changes if c.is_empty), introduced, fixed)
 
 
 def only_fields(diff: FeedDiff, names: Iterable[str]) -> FeedDiff:
-    """Keep only the changes to these fields on changed items; items added, removed or excluded stay."""
+    """Keep only the changes to these fields on changed items (feed settings go); items added, removed or excluded stay."""
     wanted = set(names)
     feeds, unchanged = [], list(diff.unchanged)
     for feed in diff.feeds:
@@ -152,10 +152,27 @@ def _info_values(info: FeedInfo) -> dict[str, Value]:
     return {f.name: getattr(info, f.name) for f in dataclass_fields(info) if f.name not in _INFO_IGNORED}
 
 
+_ABSENT = object()  # a key or list element that is not there, which inside a value writes differently from null
+
+
 def _field_changes(before: dict[str, Value], after: dict[str, Value]) -> tuple[FieldChange, ...]:
-    # An absent field and a None one write the same (nothing); repr tells Decimal("18.0") from Decimal("18.00"), which print differently.
+    # A field left out and a None one write the same (nothing), so fields compare with .get.
     names = sorted(before.keys() | after.keys())
-    return tuple(FieldChange(n, before.get(n), after.get(n)) for n in names if repr(before.get(n)) != repr(after.get(n)))
+    return tuple(c for n in names if repr(before.get(n)) != repr(after.get(n)) for c in _value_changes(n, (), before.get(n), after.get(n)))
+
+
+def _value_changes(field: str, path: tuple, before: Value, after: Value) -> list[FieldChange]:
+    """Down into mappings and lists, so a price inside a product's variants shows as itself, not the whole list."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        keys = sorted(before.keys() | after.keys(), key=str)
+        return [c for k in keys for c in _value_changes(field, (*path, k), before.get(k, _ABSENT), after.get(k, _ABSENT))]
+    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+        pairs = ((i, before[i] if i < len(before) else _ABSENT, after[i] if i < len(after) else _ABSENT) for i in range(max(len(before), len(after))))
+        return [c for i, old, new in pairs for c in _value_changes(field, (*path, i), old, new)]
+    if before is _ABSENT or after is _ABSENT:
+        return [FieldChange(field, None if before is _ABSENT else before, None if after is _ABSENT else after, path)]
+    # repr, not ==: Decimal("18.0") == Decimal("18.00") and True == 1, but they print differently.
+    return [FieldChange(field, before, after, path)] if repr(before) != repr(after) else []
 
 
 def _problem_changes(old: list[Problem], new: list[Problem]) -> tuple[tuple[Problem, ...], tuple[Problem, ...]]:
@@ -231,9 +248,8 @@ def _epoch(moment: object) -> str | None:
 @contextmanager
 def _pinned_clock(epoch: str | None) -> Iterator[None]:
     """plan_feeds reads SOURCE_DATE_EPOCH; pin it so both sides render at one instant (a sale ending between them is no change)."""
-    epoch = epoch or "0"
     saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
     try:
         yield
     finally:
@@ -249,34 +265,19 @@ def check_committed_feeds(source: Source) -> list[str]:
     committed = _read_json(root / MANIFEST)
     # The committed feeds carry the instant they were built at; rebuilt at another one, every timestamp would differ.
     recorded = None if "SOURCE_DATE_EPOCH" in os.environ else _epoch((committed or {}).get("build_time"))
-    validated = validate_catalog(source)
-    problems = list(validated.problems)
-    if validated.catalog is None or has_errors(problems):
-        return ["cannot build: the catalog has errors (run pim validate)"]
-    mappings = compile_mappings(source, validated.locator, None, problems)
-    if has_errors(problems):
-        return ["cannot build: a mapping has errors (run pim build)"]
-    with _pinned_clock(recorded or _epoch(build_time(source))):
-        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, None, problems)
-    with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp:
-        out = FeedOutput(Path(tmp))
-        entries = []
-        for mapping in mappings:
-            if channel_feeds := [f for f in feeds if f.info.channel == mapping.name]:
-                before = set(out.files)
-                CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
-                entries.append(_manifest_entry(mapping, channel_feeds, [out.files[p] for p in sorted(set(out.files) - before)]))
-        out.commit()
-        built = {path: (Path(tmp) / path).read_bytes() for path in out.files}
-    on_disk = _on_disk(root)
+    with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp, _pinned_clock(recorded or _epoch(build_time(source))):
+        result = build(source, out=Path(tmp))  # the real build, into a folder of its own: feeds/ is only read
+        if has_errors(result.problems):
+            return ["cannot build: the catalog or a mapping has errors (run pim build to see them)"]
+        built = {path: (Path(tmp) / path).read_bytes() for path in result.written if path != MANIFEST}
+    on_disk = _on_disk(root) - {MANIFEST}
     messages = [f"{FEEDS}/{path}: missing (the build writes it)" for path in built.keys() - on_disk]
-    messages += [f"{FEEDS}/{path}: not written by the build" for path in on_disk - built.keys() - {MANIFEST}]
+    messages += [f"{FEEDS}/{path}: not written by the build" for path in on_disk - built.keys()]
     messages += [f"{FEEDS}/{path}: differs" for path in built.keys() & on_disk if (root / path).read_bytes() != built[path]]
     # The manifest names the commit it was built from, which a committed manifest can never match; compare the rest.
-    expected = json.loads(json.dumps(sorted(entries, key=lambda e: e["channel"]), ensure_ascii=False))
     if committed is None:
         messages.append(f"{FEEDS}/{MANIFEST}: missing or unreadable (the build writes it)")
-    elif committed.get("channels") != expected:
+    elif committed.get("channels") != (result.manifest or {}).get("channels"):
         messages.append(f"{FEEDS}/{MANIFEST}: differs")
     return sorted(messages)
 

@@ -96,6 +96,7 @@ def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.E
         raise ExpressionError("PIM402", "the expression is empty: write one, e.g. product.name")
     try:
         template = env.parse("{{ (" + source + "\n) }}")
+        env.compile(template)  # unknown filters and tests are only found when compiling
     except TemplateSyntaxError as exc:
         raise ExpressionError("PIM402", f"the expression does not compile: {exc.message}") from None
     body = template.body

@@ -55,10 +55,10 @@ def _to_localized(value: Any) -> dict[str, str] | str:
     if isinstance(value, str):
         if value.startswith(CONTENT_PREFIX):
             return value
-        raise PydanticCustomError("PIM102", "expected text per locale, e.g. {{en-US: ..., fr-FR: ...}}, or a content reference \"@content/<group>/<block>\"")
+        raise PydanticCustomError("PIM102", "expected text per locale, e.g. {en-US: ..., fr-FR: ...}, or a content reference \"@content/<group>/<block>\"")
     if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return value
-    raise PydanticCustomError("PIM102", "expected text per locale, e.g. {{en-US: ..., fr-FR: ...}}, with every text a string")
+    raise PydanticCustomError("PIM102", "expected text per locale, e.g. {en-US: ..., fr-FR: ...}, with every text a string")
 
 
 LocalizedText = Annotated[
@@ -80,7 +80,7 @@ def _to_identifier(value: Any) -> str:
     if isinstance(value, str) and value.strip():
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise PydanticCustomError("PIM105", "write this identifier as a quoted string, e.g. \"{value}\": unquoted digits are read as a number and lose leading zeros", {"value": value})
+        raise PydanticCustomError("PIM105", "write this identifier in quotes, exactly as printed (e.g. \"00012345678905\"): unquoted digits are read as a number and lose their leading zeros")
     raise PydanticCustomError("PIM102", "expected an identifier (a non-empty quoted string)")
 
 

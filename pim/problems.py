@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "PIM005": "YAML anchors, aliases and custom tags are not allowed",
     "PIM006": "the file is too large",
     "PIM007": "a required catalog file or folder is missing",
+    "PIM008": "a key written twice in one mapping",
     # Shape of a record
     "PIM101": "unknown key",
     "PIM102": "wrong type",

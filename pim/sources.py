@@ -59,6 +59,8 @@ class GitRevision:
     _prefix: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
+        if self.revision.startswith("-"):
+            raise ToolError(f"{self.revision!r} is not a revision: name a commit, branch or tag")
         top = _git(self.root, "rev-parse", "--show-toplevel").decode().strip()
         self._prefix = Path(self.root).resolve().relative_to(Path(top).resolve()).as_posix()
         self._prefix = "" if self._prefix == "." else self._prefix + "/"

@@ -28,6 +28,15 @@ class AliasRefused(Exception):
         self.mark = mark
 
 
+class DuplicateKey(Exception):
+    def __init__(self, key: str, mark: Any):
+        self.key = key
+        self.mark = mark
+
+
+MAX_DEPTH = 64  # catalog files nest a few levels; libyaml recurses per level and would crash far deeper
+
+
 class CatalogLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml parsing with YAML 1.2 core resolution and no aliases."""
 
@@ -36,6 +45,16 @@ class CatalogLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         if node in self.constructed_objects or node in self.recursive_objects:
             raise AliasRefused(node.start_mark)
         return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+        # PyYAML keeps the last of two equal keys silently; a repeated `price:` must not hide the first.
+        seen: set = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise DuplicateKey(key_node.value, key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
 
 CatalogLoader.yaml_implicit_resolvers = {}
@@ -85,17 +104,42 @@ def decode(data: bytes) -> str | ParseFailure:
         return ParseFailure("PIM003", "the file is not UTF-8 text: save it as UTF-8", line, 1)
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where flow brackets nest deeper than MAX_DEPTH (an over-estimate inside quoted text, which is fine)."""
+    depth = line = 0
+    for line, row in enumerate(text.splitlines(), start=1):
+        for column, char in enumerate(row, start=1):
+            if char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return line, column
+            elif char in "]}":
+                depth -= 1
+    return None
+
+
 def parse(text: str) -> Any | ParseFailure:
     """The document's data, or why it could not be read (with the place it went wrong)."""
+    if ("[" in text or "{" in text) and (deep := _too_deep(text)):
+        return ParseFailure("PIM001", f"brackets nest more than {MAX_DEPTH} levels deep here: flatten the value", *deep)
     try:
         return yaml.load(text, Loader=CatalogLoader)  # noqa: S506 - CatalogLoader is a safe loader
     except AliasRefused as refused:
         return ParseFailure("PIM005", "anchors and aliases (&name, *name) are not allowed in catalog files: write the value out", refused.mark.line + 1, refused.mark.column + 1)
+    except DuplicateKey as duplicate:
+        return ParseFailure("PIM008", f"the key `{duplicate.key}` is written twice in the same mapping: keep one", duplicate.mark.line + 1, duplicate.mark.column + 1)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
-        tag = (exc.problem or "").replace("could not determine a constructor for the tag ", "")
-        tag = tag.strip("'").replace("tag:yaml.org,2002:", "!!")
-        return ParseFailure("PIM005", f"the tag {tag} is not allowed in catalog files: remove it and write a plain value", mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = exc.problem or ""
+        if "could not determine a constructor for the tag" not in problem:
+            return ParseFailure("PIM001", f"{problem}: write a plain key or value here", line, column)
+        tag = problem.replace("could not determine a constructor for the tag ", "").strip("'").replace("tag:yaml.org,2002:", "!!")
+        return ParseFailure("PIM005", f"the tag {tag} is not allowed in catalog files: remove it and write a plain value", line, column)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return ParseFailure("PIM003", f"the file holds a control character (code {exc.character!r}) that YAML does not allow: delete it", line, column)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
