@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, RootModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, RootModel, StrictInt, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # --- value types ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class Family(_Record):
 class Category(_Record):
     label: LocalizedText
     """The category's name, per locale."""
-    google: int | None = None
+    google: StrictInt | None = None
     """Google product category id (from Google's product taxonomy)."""
     children: dict[str, Category] = {}
     """Sub-categories by key; a child's id is `<parent id>/<key>`."""
@@ -263,7 +263,7 @@ class Variant(BaseModel):
     """GTIN-8, -12, -13 or -14 with a valid check digit, quoted."""
     mpn: Identifier | None = None
     """Manufacturer part number, for products without a GTIN."""
-    stock: int = Field(default=0, ge=0)
+    stock: StrictInt = Field(default=0, ge=0)
     """Units available to sell."""
     availability: Availability | None = None
     """Overrides the availability derived from stock; preorder and backorder need `available_from`."""

@@ -105,23 +105,32 @@ def decode(data: bytes) -> str | ParseFailure:
 
 
 def _too_deep(text: str) -> tuple[int, int] | None:
-    """Where flow brackets nest deeper than MAX_DEPTH (an over-estimate inside quoted text, which is fine)."""
-    depth = line = 0
-    for line, row in enumerate(text.splitlines(), start=1):
-        for column, char in enumerate(row, start=1):
-            if char in "[{":
+    """Where collections nest deeper than MAX_DEPTH, from libyaml's events (its parser keeps a stack;
+    only the composer recurses). Stops at the first level too deep, so a hostile file costs little."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=CatalogLoader):  # noqa: S506 - events only, nothing constructed
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return line, column
-            elif char in "]}":
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+    except yaml.YAMLError:
+        return None  # the parse below reports the syntax error with its location
     return None
+
+
+def _may_nest_deeply(text: str) -> bool:
+    # Flow collections and compact sequences nest cheaply in bytes; block mappings need quadratic
+    # indentation, so within MAX_FILE_BYTES they cannot nest deep enough to hurt libyaml.
+    return text.count("[") + text.count("{") + text.count("- ") > MAX_DEPTH
 
 
 def parse(text: str) -> Any | ParseFailure:
     """The document's data, or why it could not be read (with the place it went wrong)."""
-    if ("[" in text or "{" in text) and (deep := _too_deep(text)):
-        return ParseFailure("PIM001", f"brackets nest more than {MAX_DEPTH} levels deep here: flatten the value", *deep)
+    if _may_nest_deeply(text) and (deep := _too_deep(text)):
+        return ParseFailure("PIM001", f"values nest more than {MAX_DEPTH} levels deep here: flatten the value", *deep)
     try:
         return yaml.load(text, Loader=CatalogLoader)  # noqa: S506 - CatalogLoader is a safe loader
     except AliasRefused as refused:

@@ -217,16 +217,17 @@ class TinyProject:
     # --- where things are ------------------------------------------------------------------------
 
     def at(self, relpath: str, line_text: str, focus: str | None = None) -> Location:
-        """The location of `focus` (default: `line_text` itself) on the one line that contains `line_text`.
+        """Where `focus` starts on the one line that contains `line_text` (searched from `line_text` on).
 
-        Lines and columns are 1-based, as editors and `pim validate` count them.
+        Without `focus`, where `line_text` itself starts. Lines and columns are 1-based, as editors
+        and `pim validate` count them.
         """
         lines = self.read(relpath).splitlines()
         hits = [index for index, line in enumerate(lines) if line_text in line]
         assert len(hits) == 1, f"{line_text!r} is on {len(hits)} lines of {relpath}"
         line = lines[hits[0]]
         start = line.index(line_text)
-        column = start + (line_text.index(focus) if focus is not None else 0)
+        column = line.index(focus, start) if focus is not None else start
         return Location(relpath, hits[0] + 1, column + 1)
 
     # --- validation ---------------------------------------------------------------------------
