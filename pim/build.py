@@ -40,8 +40,11 @@ class BuildResult:
         return sum(len(feed.excluded) for feed in self.feeds)
 
 
-def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None, progress: Progress | None = None) -> BuildResult:
-    """Validate, render every channel and market, and write feeds/ only when nothing is in error."""
+def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None, progress: Progress | None = None, time: str | None = None) -> BuildResult:
+    """Validate, render every channel and market, and write feeds/ only when nothing is in error.
+
+    `time` is the build's only clock (default: SOURCE_DATE_EPOCH, else the commit time)."""
+    time = time or build_time(source)
     validated = validate_catalog(source)
     result = BuildResult(problems=list(validated.problems))
     if validated.catalog is None or has_errors(result.problems):
@@ -49,12 +52,12 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     mappings = compile_mappings(source, validated.locator, channels, result.problems)
     if has_errors(result.problems):
         return result
-    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress)
+    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time)
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
         root = out if out is not None else Path(source.root) / FEEDS
-        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, partial=bool(channels or markets))
+        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, time, partial=bool(channels or markets))
     return result
 
 
@@ -72,10 +75,10 @@ def compile_mappings(source: Source, locator: Locator, only: list[str] | None, p
     return compiled
 
 
-def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None) -> list[Feed]:
+def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None) -> list[Feed]:
     """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format."""
     total = sum(len([m for m in mapping.markets or [None] if not markets or m in markets]) for mapping in mappings)
-    time = build_time(source)
+    time = time or build_time(source)
     ctx = RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
     taxonomy = _taxonomy(catalog, source)
     feeds = []
@@ -90,9 +93,7 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
                 continue
             if progress is not None:
                 progress(len(feeds) + 1, total, f"{mapping.name}/{market}" if market else mapping.name)
-            feed, feed_problems = render_feed(ctx, mapping, CHANNEL_KINDS[mapping.kind].rules, market)
-            problems.extend(feed_problems)
-            feeds.append(feed)
+            feeds.append(render_feed(ctx, mapping, CHANNEL_KINDS[mapping.kind].rules, market))
     return feeds
 
 
@@ -105,7 +106,7 @@ def _taxonomy(catalog: Catalog, source: Source) -> dict | None:
         return None  # validation already reported it
 
 
-def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, *, partial: bool) -> tuple[dict, list[str]]:
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool) -> tuple[dict, list[str]]:
     """Write every feed and the manifest into staging, then move them into `root` (feeds/) together."""
     out = FeedOutput(root)
     entries = []
@@ -119,7 +120,7 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
             files = [out.files[p] for p in sorted(set(out.files) - before)]
             entries.append(_manifest_entry(mapping, channel_feeds, files))
         previous = _read_manifest(root)
-        manifest = _manifest(source, entries, previous if partial else None)
+        manifest = _manifest(source, entries, previous if partial else None, time)
         with out.open(MANIFEST) as handle:
             handle.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
         written = sorted(out.files)
@@ -153,7 +154,7 @@ def _manifest_entry(mapping: CompiledMapping, feeds: list[Feed], files) -> dict:
     }
 
 
-def _manifest(source: Source, entries: list[dict], previous: dict | None) -> dict:
+def _manifest(source: Source, entries: list[dict], previous: dict | None, time: str) -> dict:
     """A partial build (--channel/--market) keeps the other channels' entries; a market-partial one replaces its channel's files it rewrote."""
     if previous:
         built = {e["channel"] for e in entries}
@@ -167,7 +168,7 @@ def _manifest(source: Source, entries: list[dict], previous: dict | None) -> dic
                 entry["markets"] = sorted([m for m in old["markets"] if m["market"] not in markets] + entry["markets"], key=lambda m: m["market"] or "")
         entries = kept + entries
     entries.sort(key=lambda e: e["channel"])
-    return {"source_commit": source_commit(source), "build_time": build_time(source), "channels": entries}
+    return {"source_commit": source_commit(source), "build_time": time, "channels": entries}
 
 
 def _read_manifest(root: Path) -> dict | None:

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel, RootModel, ValidationError
 
 from pim.model import AttributeDefinition, AttributesFile, CategoriesFile, Category, ContentFile, Family, Product, Settings
-from pim.problems import Location, Problem, Severity
+from pim.problems import Location, Problem
 from pim.sources import Source
 from pim.yamlfile import ParseFailure, PathPart, SourceMap, decode, parse
 
@@ -231,7 +231,3 @@ def _stem(relpath: str) -> str:
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=Problem.sort_key)
-
-
-def warn(code: str, message: str, location: Location) -> Problem:
-    return Problem(code, message, location, Severity.WARNING)

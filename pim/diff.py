@@ -7,10 +7,9 @@ import json
 import os
 import tempfile
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, fields as dataclass_fields, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 from pim.build import MANIFEST, build, build_time, compile_mappings, plan_feeds
 from pim.catalog import CATALOG
@@ -212,15 +211,16 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
     known = channel_names(old) | channel_names(new)
     if unknown := sorted(set(channels or []) - known):
         raise ToolError(f"no channel {', '.join(unknown)} on either side: the channels are {', '.join(sorted(known))}")
-    with _pinned_clock(_epoch(build_time(new))):
-        before, after = build_side(old, channels, markets), build_side(new, channels, markets)
+    # One instant for both sides: a sale that ends between two commits is no change to a feed.
+    time = build_time(new)
+    before, after = build_side(old, channels, markets, time), build_side(new, channels, markets, time)
     skipped = before.unbuilt | after.unbuilt
     old_feeds, new_feeds = ([f for f in side.feeds if f.info.channel not in skipped] for side in (before, after))
     diff = diff_feeds(old_feeds, new_feeds, old_problems=before.problems, new_problems=after.problems)
     return replace(diff, uncompared=tuple(sorted(skipped)))
 
 
-def build_side(source: Source, channels: list[str] | None, markets: list[str] | None) -> Side:
+def build_side(source: Source, channels: list[str] | None, markets: list[str] | None, time: str | None = None) -> Side:
     names = channel_names(source)
     wanted = sorted(names & set(channels)) if channels else sorted(names)
     validated = validate_catalog(source)
@@ -229,7 +229,7 @@ def build_side(source: Source, channels: list[str] | None, markets: list[str] | 
         return Side((), tuple(problems), frozenset(wanted))
     mappings = compile_mappings(source, validated.locator, wanted, problems) if wanted else []
     try:
-        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, problems)
+        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, problems, time=time)
     except Exception:  # noqa: BLE001 - rendering assumes a valid catalog; with errors, this side has no feeds to compare
         if not has_errors(validated.problems):
             raise
@@ -237,26 +237,13 @@ def build_side(source: Source, channels: list[str] | None, markets: list[str] | 
     return Side(tuple(feeds), tuple(problems), frozenset(wanted) - {m.name for m in mappings})
 
 
-def _epoch(moment: object) -> str | None:
-    """A build time ("2024-05-01T12:00:00Z") as SOURCE_DATE_EPOCH; None when it is not one."""
+def _build_time_or_none(moment: object) -> str | None:
+    """A recorded build time ("2024-05-01T12:00:00Z") if it is one; None otherwise."""
     try:
-        return str(int(dt.datetime.strptime(str(moment), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()))
+        dt.datetime.strptime(str(moment), "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
-
-
-@contextmanager
-def _pinned_clock(epoch: str | None) -> Iterator[None]:
-    """plan_feeds reads SOURCE_DATE_EPOCH; pin it so both sides render at one instant (a sale ending between them is no change)."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch or "0"
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return str(moment)
 
 
 def check_committed_feeds(source: Source) -> list[str]:
@@ -264,9 +251,9 @@ def check_committed_feeds(source: Source) -> list[str]:
     root = Path(source.root) / FEEDS
     committed = _read_json(root / MANIFEST)
     # The committed feeds carry the instant they were built at; rebuilt at another one, every timestamp would differ.
-    recorded = None if "SOURCE_DATE_EPOCH" in os.environ else _epoch((committed or {}).get("build_time"))
-    with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp, _pinned_clock(recorded or _epoch(build_time(source))):
-        result = build(source, out=Path(tmp))  # the real build, into a folder of its own: feeds/ is only read
+    recorded = None if "SOURCE_DATE_EPOCH" in os.environ else _build_time_or_none((committed or {}).get("build_time"))
+    with tempfile.TemporaryDirectory(prefix="pim-check-") as tmp:
+        result = build(source, out=Path(tmp), time=recorded)  # the real build, into a folder of its own: feeds/ is only read
         if has_errors(result.problems):
             return ["cannot build: the catalog or a mapping has errors (run pim build to see them)"]
         built = {path: (Path(tmp) / path).read_bytes() for path in result.written if path != MANIFEST}

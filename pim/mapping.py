@@ -130,8 +130,7 @@ def load_mapping(source: Source, name: str, locator: Locator, problems: list[Pro
 
 def compile_mapping(name: str, mapping: MappingFile, locations: dict[str, Location], kinds: dict, problems: list[Problem]) -> CompiledMapping | None:
     """Compile every expression once; each one that fails is a located problem."""
-    here = locations.get(next(iter(locations), ""), Location(f"{MAPPINGS}/{name}.yaml", 1, 1))
-    top = Location(here.path, 1, 1)
+    top = Location(f"{MAPPINGS}/{name}.yaml", 1, 1)
     if mapping.channel is None or mapping.channel not in kinds:
         problems.append(Problem("PIM405", f"mapping {name} names channel kind {mapping.channel!r}: use one of {', '.join(sorted(kinds))}", top))
         return None

@@ -12,7 +12,7 @@ from pim.catalog import Catalog, Locator
 from pim.feed import Exclusion, Feed, FeedInfo, Item
 from pim.mapping import CompiledMapping
 from pim.model import Product
-from pim.problems import Location, Problem
+from pim.problems import Problem
 from pim.records import MarketView, ViewBuilder, market_view, with_overrides
 from pim.rules import ChannelRules, Violation, check_item
 
@@ -25,7 +25,7 @@ class RenderContext:
     build_time: str
 
 
-def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None) -> tuple[Feed, list[Problem]]:
+def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None) -> Feed:
     """One channel's feed in one market. Items breaking a channel rule are excluded, not fatal."""
     catalog = ctx.catalog
     settings = catalog.settings
@@ -48,7 +48,6 @@ def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRule
     build = {"time": ctx.build_time, "date": ctx.build_time[:10]}
     items: list[Item] = []
     excluded: list[Exclusion] = []
-    problems: list[Problem] = []
     for source_product in catalog.products:
         product = with_overrides(source_product, mapping.name)
         product_view = ctx.views.product(product, market)
@@ -68,12 +67,13 @@ def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRule
         bad = {item_id: violation for item_id, violation in check(items, info)}
         if bad:
             by_id = {item.id: item for item in items}
+            products = {p.id: p for p in catalog.products}
             for item_id, violation in sorted(bad.items()):
                 item = by_id[item_id]
-                product = next(p for p in catalog.products if p.id == item.product_id)
+                product = with_overrides(products[item.product_id], mapping.name)
                 excluded.append(Exclusion(item_id, item.product_id, (_locate(ctx, mapping, product, item, violation, market),)))
             items = [item for item in items if item.id not in bad]
-    return Feed(info, tuple(items), tuple(excluded)), problems
+    return Feed(info, tuple(items), tuple(excluded))
 
 
 def _default_market(catalog: Catalog) -> MarketView:
