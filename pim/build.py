@@ -22,7 +22,7 @@ from pim.render import RenderContext, render_feed
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
 from pim.sources import Source
-from pim.taxonomy import load_taxonomy
+from pim.taxonomy import Taxonomy, load_taxonomy
 
 MANIFEST = "manifest.json"
 Progress = Callable[[int, int, str], None]  # (feed number, feeds in all, feed name)
@@ -97,7 +97,7 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     return feeds
 
 
-def _taxonomy(catalog: Catalog, source: Source) -> dict | None:
+def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
     if catalog.settings.google_taxonomy is None:
         return None
     try:

@@ -15,7 +15,7 @@ from pim.localize import fallback_chain
 from pim.model import CONTENT_PREFIX, AttributeType, Availability, Product, Variant
 from pim.problems import Location, Problem, Severity
 from pim.sources import Source
-from pim.taxonomy import TaxonomyError, load_taxonomy
+from pim.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 # Required entries that are product fields rather than attributes.
@@ -114,7 +114,7 @@ def _check_categories(ctx: _Context) -> Iterator[Problem]:
             yield Problem("PIM210", f"{entry.google} is not a Google product category id: look it up in Google's taxonomy-with-ids file", ctx.at(CATEGORIES, *path, "google"))
 
 
-def _load_taxonomy(ctx: _Context) -> tuple[dict | None, Problem | None]:
+def _load_taxonomy(ctx: _Context) -> tuple[Taxonomy | None, Problem | None]:
     setting = ctx.catalog.settings.google_taxonomy
     if setting is None:
         return None, None

@@ -8,7 +8,9 @@ validator to check category ids, the Google channel rules to find apparel).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 # channels.md §8: every category line is `<ID> - <L1>( > <Ln>)*`; the first line is a `#` version comment.
@@ -42,9 +44,17 @@ def parse_taxonomy(text: str, source: str = "taxonomy") -> dict[int, tuple[str, 
     return taxonomy
 
 
-def load_taxonomy(path: Path | str) -> dict[int, tuple[str, ...]]:
+def load_taxonomy(path: Path | str) -> Taxonomy:
+    """The taxonomy in a file, read-only. Validation and the build both ask for it: it is parsed once per
+    version of the file (same path, size and modification time), not once per caller."""
     path = Path(path)
-    return parse_taxonomy(path.read_text(encoding="utf-8"), source=str(path))
+    stat = path.stat()
+    return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, _mtime_ns: int, _size: int) -> Taxonomy:
+    return MappingProxyType(parse_taxonomy(Path(path).read_text(encoding="utf-8"), source=path))
 
 
 def parse_category_path(text: str) -> tuple[str, ...]:
