@@ -162,9 +162,9 @@ def _unwrap(annotation: Any) -> Any:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-            if len(args) != 1:
+            if len(args) != 1:  # a real union (not just Optional): no single model to suggest keys from
                 return annotation
+            annotation = args[0]
         else:
             return annotation
 
