@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, RootModel, ValidationError
 
+from pim.cache import DocumentCache
 from pim.model import AttributeDefinition, AttributesFile, CategoriesFile, Category, ContentFile, Family, Product, Settings
 from pim.problems import Location, Problem
 from pim.sources import Source
@@ -65,12 +66,19 @@ class Loaded:
     locator: Locator
 
 
-def read_document(source: Source, relpath: str, problems: list[Problem]) -> Any | None:
+def read_document(source: Source, relpath: str, problems: list[Problem], cache: DocumentCache | None = None) -> Any | None:
     """The parsed YAML of one file, or None after adding the problem that stopped it."""
     data = source.read(relpath)
     if data is None:
         problems.append(Problem("PIM007", f"{relpath} is missing: create it (see docs/catalog-format.md)", Location(relpath)))
         return None
+    if cache is not None:
+        key, document = cache.get(data)
+        if document is not None:
+            return document
+        document = read_document(source, relpath, problems)
+        cache.put(key, document)
+        return document
     text = decode(data)
     document = parse(text) if isinstance(text, str) else text
     if isinstance(document, ParseFailure):
@@ -182,9 +190,10 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
     """Read and type every catalog file. Cross-file rules are checked afterwards by `check_catalog`."""
     problems: list[Problem] = []
     locator = Locator(source)
+    cache = DocumentCache.for_project(source.root)
 
     def load(relpath: str, model: type[BaseModel]) -> Any | None:
-        document = read_document(source, relpath, problems)
+        document = read_document(source, relpath, problems, cache)
         return None if document is None else validate_document(model, document, relpath, locator, problems)
 
     settings = load(f"{CATALOG}/settings.yaml", Settings)

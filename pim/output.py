@@ -65,11 +65,14 @@ class FeedOutput:
             yield buffered  # type: ignore[misc]
             buffered.flush()
             raw.flush()
-            os.fsync(raw.fileno())
         self.files[relpath] = WrittenFile(relpath, hashing.sha256.hexdigest(), hashing.size)
 
     def commit(self) -> None:
-        """Move every staged file into place; each rename is atomic, so no reader sees half a file."""
+        """Move every staged file into place; each rename is atomic, so no reader sees half a file.
+
+        One `os.sync()` before the renames makes every staged byte durable first: the same guarantee as
+        an fsync per file, without its cost (a 100,000-product build writes some 200,000 files)."""
+        os.sync()
         for relpath in sorted(self.files):
             final = self.root / relpath
             final.parent.mkdir(parents=True, exist_ok=True)
