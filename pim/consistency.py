@@ -1,0 +1,378 @@
+"""The one-voice check: every SKU shows the same price, sale price, availability, stock, GTIN, brand
+and title core in every channel that shows it.
+
+Each channel kind writes these facts its own way (Google `129.00 USD` and `in_stock`, Meta `in stock`,
+Amazon nested attributes, Shopify's sale price in `Variant Price`), so `READERS` maps a channel kind
+to a function that reads one `Item` into normalized facts. The readers undo the documented format
+differences; whatever differs after that is a problem, unless it is declared:
+- the mapping says so: `differs: {price: "why"}` (pim/mapping.py, docs/mappings.md);
+- the product overrides the field for that channel (`channels: {amazon: {name: ...}}`).
+
+Comparison rules: prices and sale prices are compared per currency, titles per locale, the rest across
+all markets. A channel that does not show a fact (Google has no stock, a sale not shown) is not
+compared for it. Titles agree when, compared without case and separators, one is the start of the
+other at a word boundary: a channel may append colour and size, or cut a long title at a word.
+
+Channel kinds without a reader are skipped: a new kind joins the check when it registers one here.
+The readers of `headless`, `jsonld`, `indesign` and `print-pdf` read the demo mappings' field names
+(`variants`, `name`, `price`...), since those formats have no field names of their own; a mapping that
+names them otherwise is compared on fewer facts, never wrongly.
+
+Severity: error. A product that shows two prices is a broken promise to the customer (and Google
+disapproves items whose price differs from the landing page), so the build writes nothing until the
+mapping is fixed or the difference is declared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Iterable, Iterator
+
+from pim.catalog import Catalog
+from pim.feed import Feed, FeedInfo, Item
+from pim.mapping import MAPPINGS, CompiledMapping
+from pim.problems import Location, Problem
+
+FACTS = ("price", "sale_price", "availability", "stock", "gtin", "brand", "title")
+# A product's `channels:` override of these fields declares a difference of these facts.
+OVERRIDE_FACTS = {"name": ("title",), "brand": ("brand",), "price": ("price", "sale_price"), "sale": ("sale_price",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    value: Any  # normalized: (Decimal, currency), frozenset of availabilities, int or str
+    shown: str  # as the channel writes it, for the message
+    field: str  # the mapping field it comes from, for the location
+
+
+Facts = dict[str, Fact]
+Reader = Callable[[Item, FeedInfo], Iterator[tuple[str, Facts]]]  # (sku, facts) for each SKU the item shows
+
+
+# --- normalizing values --------------------------------------------------------------------------
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _money(value: Any, field: str, currency: str | None) -> Fact | None:
+    """`129.00 USD` (Google, Meta, print) or a bare amount in the feed's currency (Shopify, BMEcat, JSON)."""
+    if _empty(value):
+        return None
+    text = str(value).strip()
+    amount, _, code = text.partition(" ")
+    try:
+        normalized: Any = (Decimal(amount), code.strip() or currency)
+    except InvalidOperation:
+        return Fact(text, text, field)
+    return Fact(normalized, f"{amount} {normalized[1]}" if normalized[1] else amount, field)
+
+
+# Canonical availability: the catalog's own values. A spelling that stands for two of them (Pinterest's
+# preorder also covers backorder) agrees with either.
+_UNDERSCORED = {v: frozenset({v}) for v in ("in_stock", "out_of_stock", "preorder", "backorder")}
+_SPACED = {"in stock": frozenset({"in_stock"}), "out of stock": frozenset({"out_of_stock"}), "preorder": frozenset({"preorder"}),
+           "available for order": frozenset({"backorder"}), "discontinued": frozenset({"discontinued"})}
+_PINTEREST = {**_SPACED, "preorder": frozenset({"preorder", "backorder"})}
+
+
+def _availability(value: Any, field: str, spelling: dict[str, frozenset]) -> Fact | None:
+    if _empty(value):
+        return None
+    text = str(value)
+    return Fact(spelling.get(text.strip().lower(), frozenset({text})), text, field)
+
+
+def _gtin(value: Any, field: str) -> Fact | None:
+    """Leading zeros do not change a GTIN: 12-digit and 14-digit forms of one number agree."""
+    if _empty(value):
+        return None
+    text = str(value)
+    digits = re.sub(r"[\s-]", "", text)
+    return Fact(digits.zfill(14) if digits.isdigit() else text, text, field)
+
+
+def _plain(value: Any, field: str) -> Fact | None:
+    if _empty(value):
+        return None
+    return Fact(str(value).strip(), str(value), field)
+
+
+def _stock(value: Any, field: str) -> Fact | None:
+    if _empty(value):
+        return None
+    try:
+        return Fact(int(value), str(value), field)
+    except (TypeError, ValueError):
+        return Fact(str(value), str(value), field)
+
+
+def _facts(**facts: Fact | None) -> Facts:
+    return {name: fact for name, fact in facts.items() if fact is not None}
+
+
+# --- one reader per channel kind ---------------------------------------------------------------
+
+def _merchant_reader(spelling: dict[str, frozenset]) -> Reader:
+    """Google, Meta, TikTok and Pinterest: Google's attribute names; TikTok keys items by sku_id."""
+
+    def read(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+        f = item.fields
+        yield item.id, _facts(
+            price=_money(f.get("price"), "price", info.currency),
+            sale_price=_money(f.get("sale_price"), "sale_price", info.currency),
+            availability=_availability(f.get("availability"), "availability", spelling),
+            stock=_stock(f.get("quantity_to_sell_on_facebook"), "quantity_to_sell_on_facebook"),
+            gtin=_gtin(f.get("gtin"), "gtin"),
+            brand=_plain(f.get("brand"), "brand"),
+            title=_plain(f.get("title"), "title"),
+        )
+
+    return read
+
+
+def _first(attributes: dict, name: str) -> dict:
+    values = attributes.get(name)
+    return values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else {}
+
+
+def read_amazon(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+    """JSON_LISTINGS_FEED attributes: purchasable_offer, fulfillment_availability and friends; parents carry no offer."""
+    attributes = item.fields.get("attributes")
+    if item.level == "parent" or not isinstance(attributes, dict):
+        return
+    offer = _first(attributes, "purchasable_offer")
+    currency = offer.get("currency") or info.currency
+
+    def schedule(name: str) -> Any:
+        entry = (offer.get(name) or [{}])[0]
+        return ((entry.get("schedule") or [{}])[0] if isinstance(entry, dict) else {}).get("value_with_tax")
+
+    yield item.id, _facts(
+        price=_money(schedule("our_price"), "attributes", currency),
+        sale_price=_money(schedule("discounted_price"), "attributes", currency),
+        stock=_stock(_first(attributes, "fulfillment_availability").get("quantity"), "attributes"),
+        gtin=_gtin(_first(attributes, "externally_assigned_product_identifier").get("value"), "attributes"),
+        brand=_plain(_first(attributes, "brand").get("value"), "attributes"),
+        title=_plain(_first(attributes, "item_name").get("value"), "attributes"),
+    )
+
+
+def read_shopify(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+    """Shopify cannot schedule a sale: during one, `Variant Price` is the sale price and the compare-at price the regular one."""
+    f = item.fields
+    compare_at = f.get("Variant Compare At Price")
+    on_sale = not _empty(compare_at)
+    yield str(f.get("Variant SKU") or item.id), _facts(
+        price=_money(compare_at, "Variant Compare At Price", info.currency) if on_sale else _money(f.get("Variant Price"), "Variant Price", info.currency),
+        sale_price=_money(f.get("Variant Price"), "Variant Price", info.currency) if on_sale else None,
+        stock=_stock(f.get("Variant Inventory Qty"), "Variant Inventory Qty"),
+        gtin=_gtin(f.get("Variant Barcode"), "Variant Barcode"),
+        brand=_plain(f.get("Vendor"), "Vendor"),
+        title=_plain(f.get("Title"), "Title"),
+    )
+
+
+def read_web(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+    """Headless JSON and JSON-LD: one item per product, its SKUs in `variants`. The product-level sale
+    price is not per SKU (a variant with its own price has its own sale), so it is not compared."""
+    f = item.fields
+    variants = f.get("variants")
+    if not isinstance(variants, list):
+        return
+    for variant in variants:
+        if not isinstance(variant, dict) or _empty(variant.get("sku")):
+            continue
+        yield str(variant["sku"]), _facts(
+            price=_money(variant.get("price"), "variants", variant.get("currency") or info.currency),
+            availability=_availability(variant.get("availability"), "variants", _UNDERSCORED),
+            stock=_stock(variant.get("stock"), "variants"),
+            gtin=_gtin(variant.get("gtin"), "variants"),
+            brand=_plain(f.get("brand"), "brand"),
+            title=_plain(f.get("name"), "name"),
+        )
+
+
+def read_bmecat(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+    f = item.fields
+    yield str(f.get("supplier_pid") or item.id), _facts(
+        price=_money(f.get("price_amount"), "price_amount", info.currency),
+        gtin=_gtin(f.get("gtin"), "gtin"),
+        brand=_plain(f.get("manufacturer_name"), "manufacturer_name"),
+        title=_plain(f.get("description_short"), "description_short"),
+    )
+
+
+def read_indesign(item: Item, info: FeedInfo) -> Iterator[tuple[str, Facts]]:
+    """The print data merge: the demo mapping's field names (a layout's own names are not known)."""
+    f = item.fields
+    yield str(f.get("sku") or item.id), _facts(
+        price=_money(f.get("price"), "price", info.currency),
+        sale_price=_money(f.get("sale_price"), "sale_price", info.currency),
+        title=_plain(f.get("name"), "name"),
+    )
+
+
+READERS: dict[str, Reader] = {
+    "google-merchant": _merchant_reader(_UNDERSCORED),
+    "meta": _merchant_reader(_SPACED),
+    "tiktok": _merchant_reader(_SPACED),
+    "pinterest": _merchant_reader(_PINTEREST),
+    "amazon": read_amazon,
+    "shopify": read_shopify,
+    "headless": read_web,
+    "jsonld": read_web,
+    "bmecat": read_bmecat,
+    "indesign": read_indesign,
+    "print-pdf": read_web,  # product items with `variants` (sku, price as "129.00 USD"), like the web channels
+}
+
+
+# --- comparing ------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-–—,|/:;·]+")
+
+
+def _title_core(text: str) -> str:
+    return _SEPARATORS.sub(" ", text).strip().casefold()
+
+
+def _agree(fact: str, a: Any, b: Any) -> bool:
+    """Whether two comparable values (`_comparable`: titles already reduced to their core) agree."""
+    if fact == "availability":
+        return bool(a & b)
+    if fact == "title":
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        return long.startswith(short) and (len(long) == len(short) or long[len(short)] == " ")
+    return a == b
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One fact of one SKU as one feed shows it."""
+
+    feed: str  # channel/market
+    channel: str
+    product_id: str
+    fact: Fact
+    declared: str | None = None  # why this channel may differ (mapping `differs:` or a product override), else None
+
+
+Key = tuple[str, str, "str | None"]  # (sku, fact, currency or locale)
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A fact of a SKU that channels show differently, with nothing declaring it."""
+
+    sku: str
+    product_id: str
+    fact: str
+    scope: str | None  # the currency (prices) or locale (titles) compared in
+    reference: Observation  # the value most channels agree with
+    agreeing: tuple[Observation, ...]
+    dissenting: tuple[Observation, ...]
+
+
+def check_consistency(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog) -> list[Problem]:
+    """Every SKU against itself across channels: one PIM501 per SKU, fact and currency (or locale) that disagree."""
+    mappings = list(mappings)
+    by_name = {m.name: m for m in mappings}
+    found = [d for observed in observe_facts(feeds, mappings, catalog) for d in find_disagreements(observed)]
+    return sorted((_problem(d, by_name) for d in found), key=Problem.sort_key)
+
+
+def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog) -> Iterator[dict[Key, list[Observation]]]:
+    """Per product (in catalog order), every fact each feed with a reader shows, by SKU, fact and scope.
+
+    One product at a time, so that a large catalog never holds every observation at once."""
+    by_name = {m.name: m for m in mappings}
+    readable = []
+    for feed in feeds:
+        if feed.info.kind in READERS and feed.info.channel in by_name:
+            items: dict[str, list[Item]] = {}
+            for item in feed.items:
+                items.setdefault(item.product_id, []).append(item)
+            readable.append((feed, READERS[feed.info.kind], by_name[feed.info.channel], items))
+    for product in catalog.products:
+        seen: dict[Key, list[Observation]] = {}
+        for feed, reader, mapping, items in readable:
+            overrides = product.channels.get(feed.info.channel, {})
+            overridden = {fact: f"{catalog.product_files.get(product.id)} overrides {key} for {feed.info.channel}" for key in overrides for fact in OVERRIDE_FACTS.get(key, ())}
+            for item in items.get(product.id, ()):
+                for sku, facts in reader(item, feed.info):
+                    for name, fact in facts.items():
+                        declared = mapping.differs.get(name) or overridden.get(name)
+                        seen.setdefault((sku, name, _scope(name, fact, feed.info)), []).append(Observation(feed.name, feed.info.channel, product.id, fact, declared))
+        if seen:
+            yield seen
+
+
+def find_disagreements(observed: dict[Key, list[Observation]]) -> list[Disagreement]:
+    found = []
+    for (sku, name, scope), every in observed.items():
+        observations = [o for o in every if o.declared is None]
+        if len({o.channel for o in observations}) < 2 or len({_comparable(name, o.fact.value) for o in observations}) < 2:
+            continue
+        reference, agreeing, dissenting = _split(name, observations)
+        if dissenting:
+            found.append(Disagreement(sku, reference.product_id, name, scope, reference, agreeing, dissenting))
+    return found
+
+
+def _comparable(name: str, value: Any) -> Any:
+    return _title_core(value) if name == "title" else value
+
+
+def _split(name: str, observations: list[Observation]) -> tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]:
+    """The reference value, the largest group that agrees with it and with each other, and the rest.
+
+    Titles and availabilities agree without being equal ("Trail Jacket" agrees with "Trail Jacket - M"
+    and with "Trail Jacket Pro", which disagree), so the group is built greedily over the distinct
+    values: the value most observations agree with first, then the more specific title, then feed
+    order (channels sort by name)."""
+    distinct: dict[Any, list[Observation]] = {}
+    for observation in observations:
+        distinct.setdefault(_comparable(name, observation.fact.value), []).append(observation)
+    values = list(distinct)
+    support = {v: sum(len(distinct[w]) for w in values if _agree(name, v, w)) for v in values}
+    ranked = sorted(range(len(values)), key=lambda i: (-support[values[i]], -len(str(values[i])) if name == "title" else 0, i))
+    kept: list[Any] = []
+    for index in ranked:
+        value = values[index]
+        if all(_agree(name, value, other) for other in kept):
+            kept.append(value)
+    reference = distinct[kept[0]][0]
+    agreeing = tuple(o for o in observations if _comparable(name, o.fact.value) in kept)
+    return reference, agreeing, tuple(o for o in observations if o not in agreeing)
+
+
+def _scope(name: str, fact: Fact, info: FeedInfo) -> str | None:
+    if name in ("price", "sale_price"):
+        return fact.value[1] if isinstance(fact.value, tuple) else info.currency
+    if name == "title":
+        return info.locale
+    return None
+
+
+def _problem(found: Disagreement, mappings: dict[str, CompiledMapping]) -> Problem:
+    label = f"{found.fact} ({found.scope})" if found.scope else found.fact
+    message = (f"{found.sku}: channels disagree about the {label}: {_values(found.dissenting)} against {_values(found.agreeing)}: "
+               f"make the mappings agree, or declare the difference (differs: {{{found.fact}: why}} in the mapping, or a channels: override in the product)")
+    places = list(dict.fromkeys(_where(mappings[o.channel], o.fact.field) for o in [*found.dissenting, found.reference]))
+    return Problem("PIM501", message, places[0], related=tuple(places[1:]))
+
+
+def _values(observations: Iterable[Observation]) -> str:
+    """'129.00 USD' in google/US, meta/US; '139.00 USD' in shopify/US"""
+    feeds: dict[str, list[str]] = {}
+    for observation in observations:
+        feeds.setdefault(observation.fact.shown, []).append(observation.feed)
+    return "; ".join(f"{value!r} in {', '.join(names)}" for value, names in feeds.items())
+
+
+def _where(mapping: CompiledMapping, field: str) -> Location:
+    """The mapping line that sets the field, else the mapping file."""
+    return mapping.locations.get(f"fields.{field}") or Location(f"{MAPPINGS}/{mapping.name}.yaml", 1, 1)
