@@ -1,0 +1,140 @@
+"""A build split by products: shards render their products' items, a merge joins them into whole feeds.
+
+A product belongs to shard `blake2b(id) mod N`: stable across runs, machines and catalog changes, so
+a product stays in its shard when others are added. A shard renders every planned channel and
+market for its products (`render_shard`); `merge_parts` joins the shards' parts in catalog order
+and only then applies the rules that look across items (unique ids, per-feed checks), so the feeds
+are the same, byte for byte, as a build in one process. The same code runs the shards in forked
+processes on one machine (`render_in_processes`), as `pim build --shard I/N` runs on separate
+machines, and on a Dask cluster (`pim.cluster`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import pickle
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+from pim.channels import CHANNEL_KINDS
+from pim.feed import Feed
+from pim.mapping import CompiledMapping
+from pim.output import write_atomically
+from pim.render import FeedPart, RenderContext, feed_info, finish_feed, render_part
+from pim.sources import ToolError
+from pim.workers import map_forked
+
+PART_MAGIC = b"PIMPART1\n"
+SHARDS_PER_JOB = 4  # more shards than processes evens out shards of unequal cost
+
+
+@dataclass(frozen=True)
+class PlannedFeed:
+    """One feed to render: a compiled mapping (its options completed) and a market (None: no markets)."""
+
+    mapping: CompiledMapping
+    market: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.mapping.name}/{self.market}" if self.market else self.mapping.name
+
+
+def shard_of(product_id: str, shards: int) -> int:
+    return int.from_bytes(hashlib.blake2b(product_id.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def render_shard(ctx: RenderContext, plan: Sequence[PlannedFeed], shard: int, shards: int) -> list[FeedPart]:
+    """Every planned feed's part for the products of one shard. A part travels without its FeedInfo (which
+    holds the project's files and the parsed taxonomy); the merge gives each feed its info again."""
+    products = [p for p in ctx.catalog.products if shard_of(p.id, shards) == shard]
+    parts = [render_part(ctx, planned.mapping, CHANNEL_KINDS[planned.mapping.kind].rules, planned.market, products) for planned in plan]
+    return [replace(part, info=None) for part in parts]
+
+
+def merge_parts(ctx: RenderContext, plan: Sequence[PlannedFeed], shard_parts: Sequence[Sequence[FeedPart]]) -> list[Feed]:
+    """Whole feeds from every shard's parts: items and exclusions in catalog order, then the cross-item rules."""
+    if any(len(parts) != len(plan) for parts in shard_parts):
+        raise ToolError("the shards were built for other channels or markets than this merge: build every shard with the same --channel and --market")
+    position = {product.id: index for index, product in enumerate(ctx.catalog.products)}
+    feeds = []
+    for index, planned in enumerate(plan):
+        parts = [parts[index] for parts in shard_parts]
+        merged = FeedPart(
+            feed_info(ctx, planned.mapping, planned.market),
+            list(heapq.merge(*(p.items for p in parts), key=lambda item: position[item.product_id])),
+            list(heapq.merge(*(p.excluded for p in parts), key=lambda exclusion: position[exclusion.product_id])),
+            [warning for p in parts for warning in p.warnings],
+        )
+        ctx.warnings.extend(merged.warnings)
+        feeds.append(finish_feed(ctx, planned.mapping, CHANNEL_KINDS[planned.mapping.kind].rules, merged))
+    return feeds
+
+
+def render_in_processes(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs: int, progress=None) -> list[Feed]:
+    shards = jobs * SHARDS_PER_JOB
+    shard_parts = []
+    for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards), range(shards), jobs), start=1):
+        shard_parts.append(parts)
+        if progress is not None:
+            progress(done, shards, f"shard {done}/{shards}")
+    return merge_parts(ctx, plan, shard_parts)
+
+
+def _render_task(shared, shard: int) -> list[FeedPart]:
+    ctx, plan, shards = shared
+    return render_shard(ctx, plan, shard, shards)
+
+
+# Part files carry a shard's parts between machines. They are pickles: merge only parts that your own
+# build wrote (a pickle from elsewhere can run code). The header names the format, the shard and a
+# checksum, so a truncated or mismatched file is refused instead of merged.
+
+
+def part_file_name(shard: int, shards: int) -> str:
+    return f"shard-{shard}-of-{shards}.pimpart"
+
+
+def read_part_folder(folder: Path) -> list[list[FeedPart]]:
+    """Every shard's parts from one folder, in shard order; ToolError unless the shards 0..N-1 are all there once."""
+    found: dict[int, list[FeedPart]] = {}
+    counts = set()
+    for path in sorted(Path(folder).glob("*.pimpart")):
+        try:
+            shard, shards, parts = read_part_file(path)
+        except (OSError, ValueError) as exc:
+            raise ToolError(str(exc)) from None
+        counts.add(shards)
+        found[shard] = parts
+    if not found:
+        raise ToolError(f"no part files (*.pimpart) in {folder}: run pim build --shard I/N --out {folder} first")
+    if len(counts) != 1:
+        raise ToolError(f"{folder} holds parts of builds split {sorted(counts)} ways: keep one build's parts per folder")
+    missing = sorted(set(range(counts.pop())) - set(found))
+    if missing:
+        raise ToolError(f"{folder} lacks shard(s) {', '.join(map(str, missing))}: build them before merging")
+    return [found[shard] for shard in sorted(found)]
+
+
+def write_part_file(path: Path, shard: int, shards: int, parts: list[FeedPart]) -> None:
+    payload = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    header = f"{shard} {shards} {hashlib.sha256(payload).hexdigest()}\n".encode()
+    write_atomically(path, PART_MAGIC + header + payload)
+
+
+def read_part_file(path: Path) -> tuple[int, int, list[FeedPart]]:
+    """(shard, shards, parts); ValueError when the file is not a whole part file."""
+    data = path.read_bytes()
+    if not data.startswith(PART_MAGIC):
+        raise ValueError(f"{path} is not a pim part file")
+    header, _, payload = data[len(PART_MAGIC) :].partition(b"\n")
+    try:
+        shard, shards, digest = header.decode().split()
+        shard_number, shard_count = int(shard), int(shards)
+    except ValueError:
+        raise ValueError(f"{path}: damaged header") from None
+    if hashlib.sha256(payload).hexdigest() != digest:
+        raise ValueError(f"{path} is damaged or incomplete (checksum mismatch): build that shard again")
+    return shard_number, shard_count, pickle.loads(payload)

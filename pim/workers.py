@@ -1,0 +1,46 @@
+"""Running one function over many tasks in forked worker processes: multiprocessing's only home.
+
+Forking shares the parent's parsed catalog and compiled mappings copy-on-write, so nothing is pickled
+on the way in (pickling a product costs more than validating it, DESIGN.md); only each task's small
+or format-neutral result comes back. Where fork is not available or not safe, the tasks run in this
+process, with the same results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Any, Callable, Iterator, Sequence
+
+_SHARED: tuple[Callable[..., Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """PIM_JOBS, else the cores this process may use."""
+    try:
+        return max(1, int(os.environ["PIM_JOBS"]))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _run(task: Any) -> Any:
+    assert _SHARED is not None
+    function, shared = _SHARED
+    return function(shared, task)
+
+
+def map_forked(function: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], jobs: int) -> Iterator[Any]:
+    """`function(shared, task)` for each task, results in task order. `shared` reaches the workers by fork."""
+    global _SHARED
+    # Forking a process that runs other threads can copy a lock one of them holds, and the child then
+    # waits for it forever (a Dask worker, a test's HTTP server): such a process renders in itself.
+    if jobs <= 1 or len(tasks) <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (function(shared, task) for task in tasks)
+        return
+    _SHARED = (function, shared)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            yield from pool.imap(_run, tasks)
+    finally:
+        _SHARED = None
