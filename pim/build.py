@@ -8,23 +8,27 @@ import os
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from pim.catalog import Catalog, Locator
 from pim.channels import CHANNEL_KINDS
+from pim.consistency import check_consistency
 from pim.feed import Feed
 from pim.mapping import CompiledMapping, compile_mapping, load_mapping
 from pim.output import FeedOutput
 from pim.problems import Location, Problem, Severity, has_errors
 from pim.project import FEEDS, MAPPINGS, channel_names, validate_catalog
 from pim.records import ViewBuilder
-from pim.render import RenderContext, render_feed
+from pim.render import FeedPart, RenderContext, render_feed
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
+from pim.shards import PlannedFeed, merge_parts, render_in_processes, render_shard
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
+from pim.workers import default_jobs, map_forked
 
 MANIFEST = "manifest.json"
+PARALLEL_FROM = 1000  # products; below this, starting processes costs more than it saves
 Progress = Callable[[int, int, str], None]  # (feed number, feeds in all, feed name)
 
 
@@ -40,10 +44,11 @@ class BuildResult:
         return sum(len(feed.excluded) for feed in self.feeds)
 
 
-def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None, progress: Progress | None = None, time: str | None = None) -> BuildResult:
+def build(source: Source, *, channels: list[str] | None = None, markets: list[str] | None = None, strict: bool = False, write: bool = True, out: Path | None = None, progress: Progress | None = None, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None) -> BuildResult:
     """Validate, render every channel and market, and write feeds/ only when nothing is in error.
 
-    `time` is the build's only clock (default: SOURCE_DATE_EPOCH, else the commit time)."""
+    `time` is the build's only clock (default: SOURCE_DATE_EPOCH, else the commit time). `parts`, when
+    given, are every shard's rendered parts (`build_shard`), merged instead of rendering here."""
     time = time or build_time(source)
     validated = validate_catalog(source)
     result = BuildResult(problems=list(validated.problems))
@@ -52,13 +57,28 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     mappings = compile_mappings(source, validated.locator, channels, result.problems)
     if has_errors(result.problems):
         return result
-    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time)
+    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts)
+    result.problems += check_consistency(result.feeds, mappings, validated.catalog)  # one voice: every SKU says the same everywhere
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
         root = out if out is not None else Path(source.root) / FEEDS
-        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, time, partial=bool(channels or markets))
+        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, time, partial=bool(channels or markets), jobs=jobs)
     return result
+
+
+def build_shard(source: Source, shard: int, shards: int, *, channels: list[str] | None = None, markets: list[str] | None = None, time: str | None = None) -> tuple[list[Problem], list[FeedPart] | None]:
+    """`pim build --shard I/N`: validate, then render only the products of shard I; a merge (`build(parts=...)`) writes the feeds."""
+    time = time or build_time(source)
+    validated = validate_catalog(source)
+    problems = list(validated.problems)
+    if validated.catalog is None or has_errors(problems):
+        return problems, None
+    mappings = compile_mappings(source, validated.locator, channels, problems)
+    if has_errors(problems):
+        return problems, None
+    plan = feed_plan(validated.catalog, mappings, markets, _taxonomy(validated.catalog, source), problems)
+    return problems, render_shard(_render_context(validated.catalog, validated.locator, time), plan, shard, shards)
 
 
 def compile_mappings(source: Source, locator: Locator, only: list[str] | None, problems: list[Problem]) -> list[CompiledMapping]:
@@ -75,13 +95,35 @@ def compile_mappings(source: Source, locator: Locator, only: list[str] | None, p
     return compiled
 
 
-def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None) -> list[Feed]:
-    """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format."""
-    total = sum(len([m for m in mapping.markets or [None] if not markets or m in markets]) for mapping in mappings)
-    time = time or build_time(source)
-    ctx = RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
-    taxonomy = _taxonomy(catalog, source)
-    feeds = []
+def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None) -> list[Feed]:
+    """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format.
+
+    A large catalog renders in `jobs` processes (default: every core from PARALLEL_FROM products up);
+    the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
+    ctx = _render_context(catalog, locator, time or build_time(source))
+    plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
+    jobs = jobs if jobs is not None else (default_jobs() if len(catalog.products) >= PARALLEL_FROM else 1)
+    if parts is not None:
+        feeds = merge_parts(ctx, plan, parts)
+    elif jobs > 1:
+        feeds = render_in_processes(ctx, plan, jobs, progress)
+    else:
+        feeds = []
+        for planned in plan:
+            if progress is not None:
+                progress(len(feeds) + 1, len(plan), planned.name)
+            feeds.append(render_feed(ctx, planned.mapping, CHANNEL_KINDS[planned.mapping.kind].rules, planned.market))
+    problems.extend(ctx.warnings)  # findings that keep their item (a print placeholder): reported, never blocking
+    return feeds
+
+
+def _render_context(catalog: Catalog, locator: Locator, time: str) -> RenderContext:
+    return RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
+
+
+def feed_plan(catalog: Catalog, mappings: list[CompiledMapping], markets: list[str] | None, taxonomy: Taxonomy | None, problems: list[Problem]) -> list[PlannedFeed]:
+    """The feeds to render, in output order: each mapping once per market it names (and --market keeps)."""
+    plan = []
     for mapping in mappings:
         if taxonomy is not None and mapping.kind == "google-merchant":
             mapping = replace(mapping, options={**mapping.options, TAXONOMY_OPTION: taxonomy})
@@ -91,10 +133,8 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
                 continue
             if markets and market not in markets:
                 continue
-            if progress is not None:
-                progress(len(feeds) + 1, total, f"{mapping.name}/{market}" if market else mapping.name)
-            feeds.append(render_feed(ctx, mapping, CHANNEL_KINDS[mapping.kind].rules, market))
-    return feeds
+            plan.append(PlannedFeed(mapping, market))
+    return plan
 
 
 def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
@@ -106,19 +146,18 @@ def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
         return None  # validation already reported it
 
 
-def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool) -> tuple[dict, list[str]]:
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None) -> tuple[dict, list[str]]:
     """Write every feed and the manifest into staging, then move them into `root` (feeds/) together."""
     out = FeedOutput(root)
     entries = []
     try:
-        for mapping in mappings:
-            channel_feeds = [f for f in feeds if f.info.channel == mapping.name]
-            if not channel_feeds:
-                continue
-            before = set(out.files)
-            CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
-            files = [out.files[p] for p in sorted(set(out.files) - before)]
-            entries.append(_manifest_entry(mapping, channel_feeds, files))
+        channels = [(m, channel_feeds) for m in mappings if (channel_feeds := [f for f in feeds if f.info.channel == m.name])]
+        out.staging  # made before any worker forks, so that every writer writes into the same folder
+        items = sum(len(feed.items) for feed in feeds)
+        jobs = jobs if jobs is not None else (default_jobs() if items >= PARALLEL_FROM * 10 else 1)
+        for entry, files in map_forked(_write_channel, (out, channels), range(len(channels)), jobs):
+            out.files.update(files)
+            entries.append(entry)
         previous = _read_manifest(root)
         manifest = _manifest(source, entries, previous if partial else None, time)
         with out.open(MANIFEST) as handle:
@@ -131,6 +170,16 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
     for relpath in stale:
         (root / relpath).unlink(missing_ok=True)
     return manifest, written
+
+
+def _write_channel(shared: tuple[FeedOutput, list], index: int) -> tuple[dict, dict]:
+    """One channel's files, written by its writer; in a worker process, `out.files` is that worker's copy."""
+    out, channels = shared
+    mapping, channel_feeds = channels[index]
+    before = set(out.files)
+    CHANNEL_KINDS[mapping.kind].writers[mapping.format](channel_feeds, out)
+    files = {path: out.files[path] for path in sorted(set(out.files) - before)}
+    return _manifest_entry(mapping, channel_feeds, list(files.values())), files
 
 
 def _manifest_entry(mapping: CompiledMapping, feeds: list[Feed], files) -> dict:

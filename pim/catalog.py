@@ -145,9 +145,9 @@ def _fields_at(model: Any, loc: tuple) -> set[str]:
     """The keys allowed at `loc` inside `model`, for "did you mean" suggestions."""
     current: Any = model
     for part in loc:
-        current = _unwrap(current)
+        current = unwrap_annotation(current)
         if isinstance(current, type) and issubclass(current, RootModel):
-            current = _unwrap(current.model_fields["root"].annotation)
+            current = unwrap_annotation(current.model_fields["root"].annotation)
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(part))
             current = info.annotation if info else None
@@ -157,13 +157,14 @@ def _fields_at(model: Any, loc: tuple) -> set[str]:
             current = typing.get_args(current)[0]
         else:
             return set()
-    current = _unwrap(current)
+    current = unwrap_annotation(current)
     if isinstance(current, type) and issubclass(current, BaseModel) and not issubclass(current, RootModel):
         return set(current.model_fields)
     return set()
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap_annotation(annotation: Any) -> Any:
+    """The one model or type inside Annotated[...] and Optional[...]; a real union is returned as it is."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
@@ -190,7 +191,7 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
     """Read and type every catalog file. Cross-file rules are checked afterwards by `check_catalog`."""
     problems: list[Problem] = []
     locator = Locator(source)
-    cache = DocumentCache.for_project(source.root)
+    cache = DocumentCache.for_project(source.root) if getattr(source, "keeps_parse_cache", True) else None
 
     def load(relpath: str, model: type[BaseModel]) -> Any | None:
         document = read_document(source, relpath, problems, cache)

@@ -13,8 +13,10 @@ from pim.feed import Feed
 from pim.output import FeedOutput
 from pim.rules import ChannelRules
 from pim.rules import amazon, bmecat, google, meta, pinterest, shopify, tiktok, web
+from pim.rules import print as print_rules
 from pim.writers import amazon_json, google_rss, google_tsv, headless_json, indesign, jsonld, meta_csv, pinterest as pinterest_writer, shopify_csv, tiktok_csv
 from pim.writers import bmecat as bmecat_writer
+from pim.writers import pdf
 
 WriteFeeds = Callable[[Sequence[Feed], FeedOutput], None]
 
@@ -39,5 +41,6 @@ CHANNEL_KINDS: dict[str, ChannelKind] = {
     "headless": ChannelKind(web.HEADLESS_RULES, {"headless-json": headless_json.write_feeds}),
     "jsonld": ChannelKind(web.JSONLD_RULES, {"jsonld": jsonld.write_feeds}),
     "bmecat": ChannelKind(bmecat.RULES, {"bmecat-xml": bmecat_writer.write_feeds}),
-    "indesign": ChannelKind(ChannelRules(channel="InDesign"), {"indesign-csv": indesign.write_feeds}),
+    "indesign": ChannelKind(ChannelRules(channel="InDesign", extra=(print_rules.check_images,)), {"indesign-csv": indesign.write_feeds}),
+    "print-pdf": ChannelKind(print_rules.RULES, {"typst-pdf": pdf.write_feeds}),
 }

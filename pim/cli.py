@@ -43,8 +43,13 @@ def _progress_bar():
 
 
 @app.command()
-def validate(project: Path = ProjectOption, fmt: str = FormatOption) -> None:
+def validate(
+    files: Optional[list[Path]] = typer.Argument(None, help="Report only the problems in these files (pre-commit passes the changed ones); the whole catalog is still checked."),
+    project: Path = ProjectOption,
+    fmt: str = FormatOption,
+) -> None:
     """Check the catalog: every problem, with file:line:column, a code and what to change. Exit 1 on errors."""
+    from pim.named_files import problems_in, project_paths
     from pim.project import open_project, validate_catalog
 
     _check_format(fmt)
@@ -52,8 +57,9 @@ def validate(project: Path = ProjectOption, fmt: str = FormatOption) -> None:
         result = validate_catalog(open_project(project))
     except ToolError as exc:
         _fail(str(exc))
-    sys.stdout.write(render_problems(result.problems, fmt))
-    raise typer.Exit(1 if has_errors(result.problems) else 0)
+    problems = problems_in(result.problems, project_paths(project, files)) if files else result.problems
+    sys.stdout.write(render_problems(problems, fmt))
+    raise typer.Exit(1 if has_errors(problems) else 0)
 
 
 @app.command()
@@ -97,6 +103,10 @@ def build(
     strict: bool = typer.Option(False, "--strict", help="Fail the build (exit 1, nothing written) when any item is excluded."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feeds here instead of <project>/feeds."),
     check: bool = typer.Option(False, "--check", help="Build in memory and compare with the committed feeds/; exit 1 if anything differs. Writes nothing."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes to render and write with (default: every core, for catalogs of 1,000 products or more)."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="I/N: render only shard I of N (products by a stable hash of their id) into a part file in --out; join the parts with --merge."),
+    merge: Optional[Path] = typer.Option(None, "--merge", help="Write the feeds from the part files that --shard wrote into this folder."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Render the shards on a Dask cluster: its scheduler address, or local:N for N local workers (pip install 'pim[dask]')."),
     fmt: str = FormatOption,
 ) -> None:
     """Validate the catalog and write every channel's feeds into feeds/, with a manifest. Nothing is written on errors."""
@@ -105,6 +115,20 @@ def build(
     from pim.project import open_project
 
     _check_format(fmt)
+    if shard is not None:
+        _build_shard(project, shard, channel, market, out, fmt)
+    parts = None
+    try:
+        if merge is not None:
+            from pim.shards import read_part_folder
+
+            parts = read_part_folder(merge)
+        elif dask is not None:
+            from pim.cluster import render_on_dask
+
+            parts = render_on_dask(open_project(project), dask, channels=channel, markets=market)
+    except ToolError as exc:
+        _fail(str(exc))
     if check:
         from pim.diff import check_committed_feeds
 
@@ -115,12 +139,34 @@ def build(
         sys.stdout.write("".join(f"{line}\n" for line in stale) or "feeds/ is up to date.\n")
         raise typer.Exit(1 if stale else 0)
     try:
-        result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out, progress=_progress_bar())
+        result = run_build(open_project(project), channels=channel, markets=market, strict=strict, out=out, progress=_progress_bar(), jobs=jobs, parts=parts)
     except ToolError as exc:
         _fail(str(exc))
     sys.stdout.write(render_build(result, fmt, strict=strict))
     failed = has_errors(result.problems) or (strict and result.exclusions > 0)
     raise typer.Exit(1 if failed else 0)
+
+
+def _build_shard(project: Path, shard: str, channel, market, out: Optional[Path], fmt: str) -> None:
+    from pim.build import build_shard
+    from pim.project import open_project
+    from pim.shards import part_file_name, write_part_file
+
+    number, _, count = shard.partition("/")
+    if not (number.isdigit() and count.isdigit() and 0 <= int(number) < int(count)):
+        _fail(f"--shard takes I/N with 0 <= I < N, e.g. 0/4, not {shard!r}")
+    if out is None:
+        _fail("--shard needs --out: the folder the part files of every shard go to")
+    try:
+        problems, parts = build_shard(open_project(project), int(number), int(count), channels=channel, markets=market)
+    except ToolError as exc:
+        _fail(str(exc))
+    sys.stdout.write(render_problems(problems, fmt) if problems else "")
+    if parts is None:
+        raise typer.Exit(1)
+    write_part_file(out / part_file_name(int(number), int(count)), int(number), int(count), parts)
+    typer.echo(f"Wrote shard {number} of {count} ({sum(len(p.items) for p in parts)} items) into {out}/.")
+    raise typer.Exit(1 if has_errors(problems) else 0)
 
 
 @app.command("diff")
@@ -153,3 +199,176 @@ def diff_command(
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(render_diff(result, fmt, old=before.label, new=after.label, color=color))
     raise typer.Exit(1 if exit_code and not result.is_empty else 0)
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The folder for the new catalog repository (created if needed)."),
+    force: bool = typer.Option(False, "--force", help="Replace files of the same names that are already there."),
+) -> None:
+    """Start a catalog repository: settings, a family, a product, a mapping per channel, CI workflows, editor schemas."""
+    from pim.project_init import init_project
+
+    try:
+        written = init_project(folder, force=force)
+    except ToolError as exc:
+        _fail(str(exc))
+    typer.echo(f"Wrote {len(written)} files into {folder}. Next:")
+    typer.echo(f"  cd {folder} && git init && pim validate && pim build")
+
+
+@app.command("fmt")
+def fmt_command(
+    files: Optional[list[Path]] = typer.Argument(None, help="Only these catalog files (pre-commit passes the changed ones); every catalog file by default."),
+    project: Path = ProjectOption,
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a file is not in canonical form."),
+    show_diff: bool = typer.Option(False, "--diff", help="With --check: show what would change, as a unified diff."),
+    fmt: str = FormatOption,
+) -> None:
+    """Rewrite catalog files into the canonical form (key order, identifier quoting, indentation), comments kept."""
+    from pim.fmt import format_catalog, unified_diff
+    from pim.named_files import project_paths
+    from pim.project import open_project
+
+    _check_format(fmt)
+    try:
+        open_project(project)
+        result = format_catalog(project, project_paths(project, files) if files else None, write=not check)
+    except ToolError as exc:
+        _fail(str(exc))
+    if check or result.problems:
+        problems = result.check_problems() if check else result.problems
+        if show_diff:
+            sys.stdout.write("".join(unified_diff(f) for f in result.changed))
+        sys.stdout.write(render_problems(problems, fmt) if problems or fmt != "human" else f"{len(result.files)} files already in canonical form.\n")
+        raise typer.Exit(1 if problems else 0)
+    for formatted in result.changed:
+        typer.echo(f"formatted {formatted.relpath}")
+    typer.echo(f"{len(result.changed)} formatted, {len(result.files) - len(result.changed)} unchanged.")
+
+
+@app.command()
+def blame(
+    product: str = typer.Argument(..., help="The product id, e.g. TJ-100."),
+    fields: Optional[list[str]] = typer.Argument(None, help="Only these values: a path or its start (name, name.fr-FR, price, variants[TJ-100-BLK-S]) or a variant field (stock)."),
+    project: Path = ProjectOption,
+    fmt: str = typer.Option("human", "--format", "-f", help="human or json."),
+) -> None:
+    """For each value of a product (per locale and per variant): the commit, author and date that last changed it."""
+    from pim.blame import BLAME_FORMATS, blame_product, render_blame
+
+    _check_format(fmt, BLAME_FORMATS)
+    try:
+        result = blame_product(project, product, fields)
+    except ToolError as exc:
+        _fail(str(exc))
+    sys.stdout.write(render_blame(result, fmt))
+
+
+@app.command()
+def publish(
+    project: Path = ProjectOption,
+    destination: Optional[list[str]] = typer.Option(None, "--destination", "-d", help="Only this destination from publish.yaml (repeatable)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent (counts, first items, bytes); send nothing."),
+    force: bool = typer.Option(False, "--force", help="Publish even when the drop guard refuses (needs --reason)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the drop guard may be overridden; recorded in the report and state."),
+    fmt: str = typer.Option("human", "--format", "-f", help="human or json."),
+) -> None:
+    """Send the built feeds/ to the destinations in publish.yaml: only changes, with retries and a drop guard. Exit 1 when anything was not delivered."""
+    from pim.publish.report import PUBLISH_FORMATS, render_publish
+    from pim.publish.run import publish as run_publish
+
+    _check_format(fmt, PUBLISH_FORMATS)
+    result = run_publish(project, destinations=destination, dry_run=dry_run, force=force, reason=reason)
+    sys.stdout.write(render_publish(result, fmt))
+    raise typer.Exit(2 if result.cannot_run else 0 if result.delivered else 1)
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Turn a product export into catalog files (one product per file; existing products are updated).")
+app.add_typer(import_app, name="import")
+
+
+def _import_options(market: Optional[str], locale: str, currency: str, shop_name: str, shop_url: str, dry_run: bool):
+    from pim.importers.write import ImportOptions
+
+    return ImportOptions(market=market, locale=locale, currency=currency, shop_name=shop_name, shop_url=shop_url, dry_run=dry_run)
+
+
+ImportMarket = typer.Option(None, "--market", "-m", help="The market whose locale and currency the export is in (default: the project's first, or US).")
+ImportLocale = typer.Option("en-US", "--locale", help="For a new project: the locale of the export's texts.")
+ImportCurrency = typer.Option("USD", "--currency", help="For a new project: the currency of the export's prices.")
+ImportShopName = typer.Option("Shop", "--shop-name", help="For a new project: the shop's name in settings.yaml.")
+ImportShopUrl = typer.Option("https://shop.example.com", "--shop-url", help="For a new project: the shop's URL in settings.yaml.")
+ImportDryRun = typer.Option(False, "--dry-run", help="Show which files would change, with a diff of each update; write nothing.")
+
+
+def _finish_import(run, fmt: str, dry_run: bool) -> None:
+    from pim.importers.report import IMPORT_FORMATS, render_import
+    from pim.importers.write import exit_code
+
+    _check_format(fmt, IMPORT_FORMATS)
+    try:
+        result = run()
+    except ToolError as exc:
+        _fail(str(exc))
+    sys.stdout.write(render_import(result, fmt, dry_run=dry_run, diff=dry_run))
+    raise typer.Exit(exit_code(result))
+
+
+@import_app.command("shopify")
+def import_shopify_command(
+    export: Path = typer.Argument(..., help="A Shopify product export (either header generation)."),
+    project: Path = ProjectOption,
+    market: Optional[str] = ImportMarket,
+    locale: str = ImportLocale,
+    currency: str = ImportCurrency,
+    shop_name: str = ImportShopName,
+    shop_url: str = ImportShopUrl,
+    dry_run: bool = ImportDryRun,
+    fmt: str = FormatOption,
+) -> None:
+    """Import a Shopify product CSV: variants, options, prices, images, tags, SEO. Exit 1 when rows had problems."""
+    from pim.importers.write import import_shopify
+
+    options = _import_options(market, locale, currency, shop_name, shop_url, dry_run)
+    _finish_import(lambda: import_shopify(project, export, options), fmt, dry_run)
+
+
+@import_app.command("csv")
+def import_csv_command(
+    table: Path = typer.Argument(..., help="A CSV export from any system."),
+    mapping: Path = typer.Option(..., "--mapping", help="The column mapping: import field -> column header (see docs/import.md)."),
+    project: Path = ProjectOption,
+    market: Optional[str] = ImportMarket,
+    locale: str = ImportLocale,
+    currency: str = ImportCurrency,
+    shop_name: str = ImportShopName,
+    shop_url: str = ImportShopUrl,
+    dry_run: bool = ImportDryRun,
+    fmt: str = FormatOption,
+) -> None:
+    """Import any spreadsheet export through a column mapping. Exit 1 when rows had problems."""
+    from pim.importers.write import import_csv
+
+    options = _import_options(market, locale, currency, shop_name, shop_url, dry_run)
+    _finish_import(lambda: import_csv(project, table, mapping, options), fmt, dry_run)
+
+
+@app.command()
+def report(
+    project: Path = ProjectOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write report/ into this folder instead of <project>/feeds."),
+) -> None:
+    """Write a static HTML report into feeds/report/: readiness per channel and market, completeness, exclusions and where channels disagree. Exit 1 when the build has errors."""
+    from pim.project import open_project
+    from pim.report_html import write_report
+
+    try:
+        result = write_report(open_project(project), out=out)
+    except ToolError as exc:
+        _fail(str(exc))
+    if result.problems:
+        sys.stdout.write(render_problems(result.problems, "human"))
+    pages = len(result.written)
+    typer.echo(f"Wrote {result.index} ({pages} page{'s' * (pages != 1)}).")
+    raise typer.Exit(1 if has_errors(result.problems) else 0)

@@ -270,11 +270,12 @@ def check_committed_feeds(source: Source) -> list[str]:
 
 
 def _on_disk(root: Path) -> set[str]:
-    """Feed files under feeds/, without the README and hidden files (staging folders of an interrupted build)."""
+    """Feed files under feeds/, without the README, the HTML report (`pim report` writes it, not the build)
+    and hidden files (staging folders of an interrupted build)."""
     if not root.is_dir():
         return set()
     found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    return {p for p in found if p != "README.md" and not any(part.startswith(".") for part in p.split("/"))}
+    return {p for p in found if p != "README.md" and not p.startswith("report/") and not any(part.startswith(".") for part in p.split("/"))}
 
 
 def _read_json(path: Path) -> dict | None:

@@ -56,6 +56,8 @@ class MappingFile(BaseModel):
     """Output field -> expression (or {value, truncate}); null removes a field inherited through extends."""
     parent_fields: dict[str, str | FieldSpec | None] | None = None
     """When set, each product also gets a parent item before its variants, with these fields (Amazon)."""
+    differs: dict[Literal["price", "sale_price", "availability", "stock", "gtin", "brand", "title"], str] = {}
+    """Facts this channel shows differently from the others on purpose, each with the reason (pim/consistency.py)."""
 
 
 @dataclass
@@ -76,11 +78,12 @@ class CompiledMapping:
     locations: dict[str, Location]  # field -> the mapping line that sets it
     references: dict[str, list[tuple[str, ...]]]  # field -> record paths it reads
     env: ImmutableSandboxedEnvironment = field(repr=False, default=None)  # type: ignore[assignment]
+    differs: dict[str, str] = field(default_factory=dict)  # fact -> why this channel shows it differently
 
 
 def _merge(parent: dict, child: dict) -> dict:
-    merged = {**parent, **{k: v for k, v in child.items() if k not in ("fields", "parent_fields", "maps", "options", "extends")}}
-    for key in ("fields", "parent_fields", "maps", "options"):
+    merged = {**parent, **{k: v for k, v in child.items() if k not in ("fields", "parent_fields", "maps", "options", "differs", "extends")}}
+    for key in ("fields", "parent_fields", "maps", "options", "differs"):
         if key in parent or key in child:
             combined = dict(parent.get(key) or {})
             for name, value in (child.get(key) or {}).items():
@@ -193,4 +196,5 @@ def compile_mapping(name: str, mapping: MappingFile, locations: dict[str, Locati
         locations=locations,
         references=refs,
         env=env,
+        differs=dict(mapping.differs),
     )

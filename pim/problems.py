@@ -105,7 +105,56 @@ CODES: dict[str, str] = {
     "PIM407": "unknown market",
     # Feed consistency across channels
     "PIM501": "channels disagree about a product",
+    # Print (the item stays: the page shows a placeholder)
+    "PIM601": "an image the print catalog cannot place (missing, remote or unreadable)",
+    # Publishing (pim publish)
+    "PIM701": "publish.yaml is missing",
+    "PIM702": "invalid publish configuration",
+    "PIM703": "a destination URL that is not https",
+    "PIM704": "a destination names a channel or file the manifest does not list, or that does not fit it",
+    "PIM705": "feeds/manifest.json is missing or unreadable",
+    "PIM706": "a feed file is missing or differs from the manifest",
+    "PIM707": "a credential environment variable is not set",
+    "PIM708": "the feed would remove more items than max_drop allows",
+    "PIM709": "the feed is empty",
+    "PIM710": "the drop guard overridden (--force --reason), or --force without a reason",
+    "PIM711": "a request failed after its retries or the time budget ran out",
+    "PIM712": "the service refused a request",
+    "PIM713": "the service rejected an item",
+    "PIM714": "a publish state file cannot be read",
+    "PIM715": "a feed file cannot be read as items",
+    "PIM716": "a batch is still being processed by the service",
+    "PIM717": "unknown destination",
+    # Importing exports (pim import): located at the row and column of the imported file
+    "PIM801": "the file to import cannot be read as UTF-8 CSV",
+    "PIM802": "not a Shopify product export (no Handle or URL handle column)",
+    "PIM803": "a row without a handle (skipped)",
+    "PIM804": "a handle that cannot be a product id (row skipped)",
+    "PIM805": "a variant without a valid price (row skipped)",
+    "PIM806": "an invalid compare-at price, or one not above the price (left out)",
+    "PIM807": "an invalid or repeated GTIN barcode (left out)",
+    "PIM808": "an invalid inventory quantity (left out)",
+    "PIM809": "an invalid weight (left out)",
+    "PIM810": "an invalid image position (file order kept)",
+    "PIM811": "a SKU used by an earlier row (row skipped)",
+    "PIM812": "a variant with the same option values as an earlier one (row skipped)",
+    "PIM813": "a variant without a value for one of its product's options (row skipped)",
+    "PIM814": "an option value for an option the product does not name (left out)",
+    "PIM815": "an unknown status or condition (left out)",
+    "PIM816": "a column with values that pim does not import",
+    "PIM817": "a variant without a SKU (one derived from handle and options)",
+    "PIM818": "selling when out of stock is not imported",
+    "PIM819": "a product without any importable variant row (skipped)",
+    "PIM820": "a product without a title (its handle is the name)",
+    "PIM821": "invalid column mapping",
+    "PIM823": "the import cannot be applied to the catalog (nothing written for it)",
+    # Catalog repositories (pim fmt)
+    "PIM901": "a catalog file not in canonical form (pim fmt --check)",
+    "PIM902": "pim fmt would change a file's meaning and left it as it is",
 }
+
+# Codes a channel rule reports without leaving the item out: the build still writes it, and says why.
+WARNING_CODES: frozenset[str] = frozenset({"PIM601"})
 
 
 def has_errors(problems: list[Problem] | tuple[Problem, ...]) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator, Sequence
 
 from jinja2.exceptions import SecurityError
 
@@ -12,9 +12,24 @@ from pim.catalog import Catalog, Locator
 from pim.feed import Exclusion, Feed, FeedInfo, Item
 from pim.mapping import CompiledMapping
 from pim.model import Product
-from pim.problems import Problem
+from pim.problems import WARNING_CODES, Problem, Severity
 from pim.records import MarketView, ViewBuilder, market_view, with_overrides
 from pim.rules import ChannelRules, Violation, check_item
+from pim.sources import Source
+
+# FeedInfo.options key: the project's files, for rules and writers that embed them (print: template, images).
+PROJECT_FILES = "project_files"
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """Read-only access to the project's files. Compares and prints the same whatever the source, so
+    `pim diff` sees no change in it: what a writer embeds shows up in the items that name the files."""
+
+    source: Source = field(compare=False, repr=False)
+
+    def read(self, relpath: str) -> bytes | None:
+        return self.source.read(relpath)
 
 
 @dataclass
@@ -23,14 +38,31 @@ class RenderContext:
     locator: Locator
     views: ViewBuilder
     build_time: str
+    # Rule findings that leave the item in its feed (WARNING_CODES), located like exclusions.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None) -> Feed:
     """One channel's feed in one market. Items breaking a channel rule are excluded, not fatal."""
-    catalog = ctx.catalog
-    settings = catalog.settings
-    market = market_view(catalog, market_code, settings.markets[market_code]) if market_code else _default_market(catalog)
-    info = FeedInfo(
+    part = render_part(ctx, mapping, rules, market_code, ctx.catalog.products)
+    ctx.warnings.extend(part.warnings)
+    return finish_feed(ctx, mapping, rules, part)
+
+
+@dataclass
+class FeedPart:
+    """The items some products give one channel in one market: what a shard renders and a merge joins."""
+
+    info: FeedInfo | None  # None while a part travels between processes
+    items: list[Item]
+    excluded: list[Exclusion]
+    warnings: list[Problem]
+
+
+def feed_info(ctx: RenderContext, mapping: CompiledMapping, market_code: str | None) -> FeedInfo:
+    settings = ctx.catalog.settings
+    market = _market(ctx.catalog, market_code)
+    return FeedInfo(
         channel=mapping.name,
         kind=mapping.kind,
         format=mapping.format,
@@ -42,13 +74,19 @@ def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRule
         link=settings.shop.url,
         description=mapping.description or f"{settings.shop.name} product feed for {mapping.name}" + (f" ({market_code})" if market_code else ""),
         build_time=ctx.build_time,
-        options=mapping.options,
+        options={**mapping.options, PROJECT_FILES: ProjectFiles(ctx.locator.source)},
     )
+
+
+def render_part(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None, products: Sequence[Product]) -> FeedPart:
+    """Each product's items, checked one by one against the channel's rules; `products` in catalog order."""
+    settings = ctx.catalog.settings
+    market = _market(ctx.catalog, market_code)
+    info = feed_info(ctx, mapping, market_code)
     shop = {"name": settings.shop.name, "url": settings.shop.url}
     build = {"time": ctx.build_time, "date": ctx.build_time[:10]}
-    items: list[Item] = []
-    excluded: list[Exclusion] = []
-    for source_product in catalog.products:
+    part = FeedPart(info, [], [], [])
+    for source_product in products:
         product = with_overrides(source_product, mapping.name)
         product_view = ctx.views.product(product, market)
         base = {"product": product_view, "market": market, "shop": shop, "build": build}
@@ -56,13 +94,22 @@ def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRule
             continue
         for item, record in _items(ctx, mapping, rules, product, product_view, base, market):
             violations = record if isinstance(record, list) else check_item(rules, item, info)
+            for note in (v for v in violations if v.code in WARNING_CODES):
+                part.warnings.append(replace(_locate(ctx, mapping, product, item, note, market), severity=Severity.WARNING))
+            violations = [v for v in violations if v.code not in WARNING_CODES]
             if violations:
                 located = tuple(_locate(ctx, mapping, product, item, v, market) for v in violations)
-                excluded.append(Exclusion(item.id, product.id, located))
+                part.excluded.append(Exclusion(item.id, product.id, located))
             else:
-                items.append(item)
-    items, duplicates = _drop_duplicates(ctx, mapping, items)
-    excluded += duplicates
+                part.items.append(item)
+    return part
+
+
+def finish_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, part: FeedPart) -> Feed:
+    """The rules that look across items (unique ids, per-feed checks), applied to a whole market's items."""
+    catalog, info, market = ctx.catalog, part.info, _market(ctx.catalog, part.info.market)
+    items, duplicates = _drop_duplicates(ctx, mapping, part.items)
+    excluded = [*part.excluded, *duplicates]
     for check in rules.feed_checks:
         bad = {item_id: violation for item_id, violation in check(items, info)}
         if bad:
@@ -74,6 +121,10 @@ def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRule
                 excluded.append(Exclusion(item_id, item.product_id, (_locate(ctx, mapping, product, item, violation, market),)))
             items = [item for item in items if item.id not in bad]
     return Feed(info, tuple(items), tuple(excluded))
+
+
+def _market(catalog: Catalog, market_code: str | None) -> MarketView:
+    return market_view(catalog, market_code, catalog.settings.markets[market_code]) if market_code else _default_market(catalog)
 
 
 def _default_market(catalog: Catalog) -> MarketView:

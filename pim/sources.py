@@ -28,6 +28,7 @@ class Source(Protocol):
 @dataclass
 class WorkingTree:
     root: Path
+    keeps_parse_cache: bool = True  # False: reading writes nothing (a dry run into a folder not yet made)
 
     @property
     def label(self) -> str:

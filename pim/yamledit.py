@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, PlainScalarString
 
 
 def _yaml() -> YAML:
@@ -43,3 +44,50 @@ def dump_document(data: Mapping, *, header: str | None = None) -> str:
         stream.write(f"# {header}\n")
     _yaml().dump(_to_commented(data), stream)
     return stream.getvalue()
+
+
+# --- round trip: rewriting a file a person wrote, comments and flow/block choices kept ----------
+
+
+def _round_trip_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.version = None
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap a line the author wrote; long lines are the author's choice
+    yaml.allow_unicode = True
+    yaml.preserve_quotes = True  # "129.00" must stay a string; quoting is normalized only where pim decides
+    return yaml
+
+
+def load_for_edit(text: str):
+    """The document as ruamel's commented tree (mappings keep order, comments and flow style).
+    Raises ValueError with (line, column) when ruamel cannot read what libyaml read."""
+    try:
+        return _round_trip_yaml().load(text)
+    except Exception as exc:  # ruamel raises many error types; the caller reports one located problem
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, *where) from exc
+
+
+def dump_edited(document) -> str:
+    """The commented tree back as text, in the one indentation every catalog file uses."""
+    stream = io.StringIO()
+    _round_trip_yaml().dump(document, stream)
+    return stream.getvalue()
+
+
+def double_quoted(text: str) -> str:
+    """A string written in double quotes whatever its content (an identifier of digits stays a string)."""
+    return DoubleQuotedScalarString(text)
+
+
+def literal_block(text: str) -> str:
+    """A multi-line text written as a `|` block, line for line as people read it (ruamel falls back to
+    quotes when the text cannot be a block, e.g. a tab or trailing space at a line end)."""
+    return LiteralScalarString(text) if "\n" in text else text
+
+
+def plain(text: str) -> str:
+    """A string written without quotes (a plain str would inherit the quotes of the value it replaces)."""
+    return PlainScalarString(text)
