@@ -58,7 +58,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if has_errors(result.problems):
         return result
     result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts)
-    result.problems += check_consistency(result.feeds, mappings, validated.catalog)  # one voice: every SKU says the same everywhere
+    result.problems += check_consistency(result.feeds, mappings, validated.catalog, _jobs(jobs, len(validated.catalog.products)))  # one voice: every SKU says the same everywhere
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
@@ -102,7 +102,7 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
     ctx = _render_context(catalog, locator, time or build_time(source))
     plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
-    jobs = jobs if jobs is not None else (default_jobs() if len(catalog.products) >= PARALLEL_FROM else 1)
+    jobs = _jobs(jobs, len(catalog.products))
     if parts is not None:
         feeds = merge_parts(ctx, plan, parts)
     elif jobs > 1:
@@ -119,6 +119,11 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
 
 def _render_context(catalog: Catalog, locator: Locator, time: str) -> RenderContext:
     return RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
+
+
+def _jobs(jobs: int | None, products: int) -> int:
+    """The processes to use: as asked, else every core from PARALLEL_FROM products up."""
+    return jobs if jobs is not None else (default_jobs() if products >= PARALLEL_FROM else 1)
 
 
 def feed_plan(catalog: Catalog, mappings: list[CompiledMapping], markets: list[str] | None, taxonomy: Taxonomy | None, problems: list[Problem]) -> list[PlannedFeed]:

@@ -28,12 +28,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from pim.catalog import Catalog
 from pim.feed import Feed, FeedInfo, Item
 from pim.mapping import MAPPINGS, CompiledMapping
+from pim.model import Product
 from pim.problems import Location, Problem
+from pim.workers import map_forked
 
 FACTS = ("price", "sale_price", "availability", "stock", "gtin", "brand", "title")
 # A product's `channels:` override of these fields declares a difference of these facts.
@@ -276,15 +278,24 @@ class Disagreement:
     dissenting: tuple[Observation, ...]
 
 
-def check_consistency(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog) -> list[Problem]:
-    """Every SKU against itself across channels: one PIM501 per SKU, fact and currency (or locale) that disagree."""
-    mappings = list(mappings)
+def check_consistency(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping], catalog: Catalog, jobs: int = 1) -> list[Problem]:
+    """Every SKU against itself across channels: one PIM501 per SKU, fact and currency (or locale) that disagree.
+
+    Products are independent of each other here, so `jobs` processes each take a slice of them (the
+    feeds reach the workers by fork, only the problems come back)."""
+    count = max(1, min(jobs, len(catalog.products)))
+    slices = [catalog.products[start::count] for start in range(count)]
+    found = [problem for problems in map_forked(_check_slice, (feeds, mappings, catalog), slices, jobs) for problem in problems]
+    return sorted(found, key=Problem.sort_key)
+
+
+def _check_slice(shared, products: Sequence[Product]) -> list[Problem]:
+    feeds, mappings, catalog = shared
     by_name = {m.name: m for m in mappings}
-    found = [d for observed in observe_facts(feeds, mappings, catalog) for d in find_disagreements(observed)]
-    return sorted((_problem(d, by_name) for d in found), key=Problem.sort_key)
+    return [_problem(d, by_name) for observed in observe_facts(feeds, mappings, catalog, products) for d in find_disagreements(observed)]
 
 
-def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog) -> Iterator[dict[Key, list[Observation]]]:
+def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog, products: Sequence[Product] | None = None) -> Iterator[dict[Key, list[Observation]]]:
     """Per product (in catalog order), every fact each feed with a reader shows, by SKU, fact and scope.
 
     One product at a time, so that a large catalog never holds every observation at once."""
@@ -296,7 +307,7 @@ def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], ca
             for item in feed.items:
                 items.setdefault(item.product_id, []).append(item)
             readable.append((feed, READERS[feed.info.kind], by_name[feed.info.channel], items))
-    for product in catalog.products:
+    for product in catalog.products if products is None else products:
         seen: dict[Key, list[Observation]] = {}
         for feed, reader, mapping, items in readable:
             overrides = product.channels.get(feed.info.channel, {})

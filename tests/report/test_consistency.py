@@ -29,6 +29,13 @@ def test_an_undeclared_price_change_in_one_mapping_is_an_error_at_that_mapping_l
     assert one_voice.at("mappings/google.yaml", "price: item.price") in found[0].related
 
 
+def test_the_check_split_over_processes_finds_the_same(one_voice):
+    one_voice.replace("mappings/shopify.yaml", SHOPIFY_PRICE, "Variant Price: item.price.amount + 10")
+    alone, split = one_voice.pim("build", "--jobs", "1"), one_voice.pim("build", "--jobs", "2")
+    assert alone.returncode == 1 and alone.stdout.count("PIM501") == len(SKUS)
+    assert split.stdout == alone.stdout
+
+
 def test_a_build_with_a_disagreement_writes_nothing(one_voice, tmp_path):
     one_voice.replace("mappings/shopify.yaml", SHOPIFY_PRICE, "Variant Price: item.price.amount + 10")
 
