@@ -82,9 +82,16 @@ def double_quoted(text: str) -> str:
     return DoubleQuotedScalarString(text)
 
 
+_OTHER_LINE_BREAKS = ("\x85", "\u2028", "\u2029")  # YAML 1.1 readers (ruamel's round trip) break lines there
+
+
 def literal_block(text: str) -> str:
     """A multi-line text written as a `|` block, line for line as people read it (ruamel falls back to
-    quotes when the text cannot be a block, e.g. a tab or trailing space at a line end)."""
+    quotes when the text cannot be a block, e.g. a tab or trailing space at a line end). A text holding
+    NEL or a Unicode line or paragraph separator is double-quoted instead, where they are escaped: raw
+    in a block, a YAML 1.1 reader takes them for line breaks and the block no longer parses."""
+    if any(mark in text for mark in _OTHER_LINE_BREAKS):
+        return DoubleQuotedScalarString(text)
     return LiteralScalarString(text) if "\n" in text else text
 
 

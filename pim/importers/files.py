@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pim.catalog import CATALOG
+from pim.fmt import format_file
 from pim.problems import Problem, Severity
 from pim.project import MAPPINGS, validate_catalog
 from pim.sources import WorkingTree
@@ -104,7 +105,9 @@ class PlannedFiles:
             text = dump_document(document)
             if parse(text) != document:  # what we write must read back as what we planned
                 raise RuntimeError(f"{relpath}: the written YAML does not read back as the planned record")
-        self.after[relpath] = text
+        # In the form `pim fmt` writes, so that an import never leaves `pim fmt --check` failing.
+        formatted = format_file(relpath, text.encode("utf-8"), [])
+        self.after[relpath] = formatted.after if formatted is not None else text
 
     def changes(self) -> list[tuple[str, str]]:
         return [(relpath, "update" if self.before[relpath] is not None else "create") for relpath in sorted(self.after)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pim.fmt import format_catalog
 from pim.importers.write import import_shopify
 from tests.importers.conftest import SAMPLES, Shop, errors
 from tests.importers.shopify_rows import read_export, read_export_file
@@ -31,6 +32,14 @@ def test_a_real_export_builds_back_to_the_same_products(shop: Shop, name: str):
         # The samples carry no SKUs: each variant gets one (PIM817), and the feed carries it.
         assert all(v.sku == w.sku for v, w in zip(product.variants, again.variants) if v.sku), handle
     assert len({v.sku for p in built.values() for v in p.variants}) == sum(len(p.variants) for p in built.values())
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_imported_files_are_already_in_the_form_pim_fmt_writes(shop: Shop, name: str):
+    import_shopify(shop.project, SAMPLES / name)
+    result = format_catalog(shop.project, write=False)
+    assert result.problems == []
+    assert [f.relpath for f in result.changed] == []
 
 
 @pytest.mark.parametrize("name", EXPORTS)

@@ -78,7 +78,7 @@ images:
       en-US: Side view
 variants:
   - sku: MUG-S-S
-    gtin: '4006381333931'
+    gtin: "4006381333931"
     color: sand
     size: small
     stock: 4
