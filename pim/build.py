@@ -38,6 +38,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     manifest: dict | None = None
+    written_to: Path | None = None  # the feeds folder written (feeds/ or --out)
 
     @property
     def exclusions(self) -> int:
@@ -62,8 +63,8 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
-        root = out if out is not None else Path(source.root) / FEEDS
-        result.manifest, result.written = write_feeds(source, result.feeds, mappings, root, time, partial=bool(channels or markets), jobs=jobs)
+        result.written_to = out if out is not None else Path(source.root) / FEEDS
+        result.manifest, result.written = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from pim.build import BuildResult, summary_rows
 from pim.problems import has_errors
@@ -52,5 +53,16 @@ def render_build(result: BuildResult, fmt: str, *, strict: bool = False) -> str:
     if strict and result.exclusions:
         lines.append(f"\n--strict: {result.exclusions} excluded item(s); nothing was written.")
     elif result.written:
-        lines.append(f"\nWrote {len(result.written)} files into feeds/.")
+        lines.append(f"\nWrote {len(result.written)} files into {_folder(result.written_to)}.")
     return "\n".join(lines) + "\n"
+
+
+def _folder(path) -> str:
+    """feeds/ as the user knows it: relative to where pim runs when it is below it."""
+    if path is None:
+        return "feeds/"
+    try:
+        shown = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = path
+    return f"{shown.as_posix().rstrip('/')}/"
