@@ -19,10 +19,11 @@ from pim.output import FeedOutput
 from pim.problems import Location, Problem, Severity, has_errors
 from pim.project import FEEDS, MAPPINGS, channel_names, validate_catalog
 from pim.records import ViewBuilder
-from pim.render import FeedPart, RenderContext, render_feed
+from pim.render import FeedPart, RenderContext
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
-from pim.shards import PlannedFeed, merge_parts, render_in_processes, render_shard
+from pim.item_cache import ItemCache
+from pim.shards import PlannedFeed, merge_parts, render_in_processes, render_products, render_shard
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
 from pim.workers import default_jobs, map_forked
@@ -79,7 +80,9 @@ def build_shard(source: Source, shard: int, shards: int, *, channels: list[str] 
     if has_errors(problems):
         return problems, None
     plan = feed_plan(validated.catalog, mappings, markets, _taxonomy(validated.catalog, source), problems)
-    return problems, render_shard(_render_context(validated.catalog, validated.locator, time), plan, shard, shards)
+    ctx = _render_context(validated.catalog, validated.locator, time)
+    ctx.item_cache = ItemCache.for_build(source, validated.catalog, plan, time)
+    return problems, render_shard(ctx, plan, shard, shards)
 
 
 def compile_mappings(source: Source, locator: Locator, only: list[str] | None, problems: list[Problem]) -> list[CompiledMapping]:
@@ -103,17 +106,14 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
     ctx = _render_context(catalog, locator, time or build_time(source))
     plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
+    ctx.item_cache = ItemCache.for_build(source, catalog, plan, ctx.build_time)
     jobs = _jobs(jobs, len(catalog.products))
     if parts is not None:
         feeds = merge_parts(ctx, plan, parts)
     elif jobs > 1:
         feeds = render_in_processes(ctx, plan, jobs, progress)
     else:
-        feeds = []
-        for planned in plan:
-            if progress is not None:
-                progress(len(feeds) + 1, len(plan), planned.name)
-            feeds.append(render_feed(ctx, planned.mapping, CHANNEL_KINDS[planned.mapping.kind].rules, planned.market))
+        feeds = merge_parts(ctx, plan, [render_products(ctx, plan, catalog.products, progress)])
     problems.extend(ctx.warnings)  # findings that keep their item (a print placeholder): reported, never blocking
     return feeds
 

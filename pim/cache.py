@@ -20,56 +20,51 @@ from typing import Any
 
 CACHE_FOLDER = ".pim/cache/documents"
 _MAGIC = b"PIMDOC1\n"
-_SALT = f"{_MAGIC!r} marshal {marshal.version} python {sys.version_info[:2]}".encode()
+_SALT = f"marshal {marshal.version} python {sys.version_info[:2]}".encode()
 _DIGEST = 20
 
 
-def _hash(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST, key=_SALT[:64]).digest()
+def content_key(data: bytes, *, salt: bytes = b"") -> bytes:
+    """A hash of `data` that also names the entry format, so entries of another Python are never read."""
+    return hashlib.blake2b(data, digest_size=_DIGEST, key=(_SALT + salt)[:64]).digest()
 
 
-class DocumentCache:
-    """Parsed documents by content. `folder=None` is a cache that keeps nothing (PIM_NO_CACHE=1)."""
+class MarshalStore:
+    """Entries of plain data by key, each checksummed: a bad entry reads as missing, and is counted."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, magic: bytes):
         self.folder = folder
+        self.magic = magic
         self.hits = 0
         self.misses = 0
         self.rejected = 0  # entries found corrupt or foreign, and replaced
 
-    @classmethod
-    def for_project(cls, root: Path | str) -> "DocumentCache":
-        if os.environ.get("PIM_NO_CACHE"):
-            return cls(None)
-        return cls(Path(root) / CACHE_FOLDER)
-
-    def get(self, data: bytes) -> tuple[bytes, Any | None]:
-        """(key, document); document is None on a miss (YAML's own None is never cached)."""
-        key = _hash(data)
+    def get(self, key: bytes) -> Any | None:
         if self.folder is None:
-            return key, None
+            return None
         try:
             entry = (self.folder / key.hex()[:2] / key.hex()).read_bytes()
         except OSError:
             self.misses += 1
-            return key, None
-        document = _unpack(entry, key)
-        if document is None:
+            return None
+        value = _unpack(entry, key, self.magic)
+        if value is None:
             self.rejected += 1
             self.misses += 1
-            return key, None
+            return None
         self.hits += 1
-        return key, document
+        return value
 
-    def put(self, key: bytes, document: Any) -> None:
-        """Store an entry; a cache that cannot be written is only slower, never an error."""
-        if self.folder is None or document is None:
-            return
+    def put(self, key: bytes, value: Any) -> bool:
+        """Store an entry; False when marshal cannot hold the value. A cache that cannot be written is
+        only slower, never an error."""
+        if self.folder is None or value is None:
+            return True
         try:
-            payload = marshal.dumps(document)
+            payload = marshal.dumps(value)
         except ValueError:  # something marshal cannot hold: do not cache it
-            return
-        entry = _MAGIC + key + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+            return False
+        entry = self.magic + key + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
         folder = self.folder / key.hex()[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -78,12 +73,31 @@ class DocumentCache:
                 handle.write(entry)
             os.replace(tmp, folder / key.hex())  # no fsync: a torn entry fails its checksum and is rebuilt
         except OSError:
-            return
+            pass
+        return True
 
 
-def _unpack(entry: bytes, key: bytes) -> Any | None:
-    head = len(_MAGIC)
-    if entry[:head] != _MAGIC or entry[head : head + _DIGEST] != key:
+class DocumentCache(MarshalStore):
+    """Parsed documents by content. `folder=None` is a cache that keeps nothing (PIM_NO_CACHE=1)."""
+
+    def __init__(self, folder: Path | None):
+        super().__init__(folder, _MAGIC)
+
+    @classmethod
+    def for_project(cls, root: Path | str) -> "DocumentCache":
+        if os.environ.get("PIM_NO_CACHE"):
+            return cls(None)
+        return cls(Path(root) / CACHE_FOLDER)
+
+    def get(self, data: bytes) -> tuple[bytes, Any | None]:  # type: ignore[override]
+        """(key, document); document is None on a miss (YAML's own None is never cached)."""
+        key = content_key(data)
+        return key, super().get(key)
+
+
+def _unpack(entry: bytes, key: bytes, magic: bytes) -> Any | None:
+    head = len(magic)
+    if entry[:head] != magic or entry[head : head + _DIGEST] != key:
         return None
     checksum, payload = entry[head + _DIGEST : head + 2 * _DIGEST], entry[head + 2 * _DIGEST :]
     if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != checksum:

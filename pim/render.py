@@ -40,13 +40,9 @@ class RenderContext:
     build_time: str
     # Rule findings that leave the item in its feed (WARNING_CODES), located like exclusions.
     warnings: list[Problem] = field(default_factory=list)
-
-
-def render_feed(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None) -> Feed:
-    """One channel's feed in one market. Items breaking a channel rule are excluded, not fatal."""
-    part = render_part(ctx, mapping, rules, market_code, ctx.catalog.products)
-    ctx.warnings.extend(part.warnings)
-    return finish_feed(ctx, mapping, rules, part)
+    item_cache: Any = None  # pim.item_cache.ItemCache: each product's rendered items, when kept
+    # (mapping name, market) -> (market view, feed info): made once, not once per product
+    prepared: dict[tuple[str, str | None], tuple[MarketView, FeedInfo]] = field(default_factory=dict)
 
 
 @dataclass
@@ -81,8 +77,9 @@ def feed_info(ctx: RenderContext, mapping: CompiledMapping, market_code: str | N
 def render_part(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None, products: Sequence[Product]) -> FeedPart:
     """Each product's items, checked one by one against the channel's rules; `products` in catalog order."""
     settings = ctx.catalog.settings
-    market = _market(ctx.catalog, market_code)
-    info = feed_info(ctx, mapping, market_code)
+    if (mapping.name, market_code) not in ctx.prepared:
+        ctx.prepared[(mapping.name, market_code)] = (_market(ctx.catalog, market_code), feed_info(ctx, mapping, market_code))
+    market, info = ctx.prepared[(mapping.name, market_code)]
     shop = {"name": settings.shop.name, "url": settings.shop.url}
     build = {"time": ctx.build_time, "date": ctx.build_time[:10]}
     part = FeedPart(info, [], [], [])

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from pim.channels import CHANNEL_KINDS
 from pim.feed import Feed
 from pim.mapping import CompiledMapping
+from pim.model import Product
 from pim.output import write_atomically
 from pim.render import FeedPart, RenderContext, feed_info, finish_feed, render_part
 from pim.sources import ToolError
@@ -49,9 +50,33 @@ def shard_of(product_id: str, shards: int) -> int:
 def render_shard(ctx: RenderContext, plan: Sequence[PlannedFeed], shard: int, shards: int) -> list[FeedPart]:
     """Every planned feed's part for the products of one shard. A part travels without its FeedInfo (which
     holds the project's files and the parsed taxonomy); the merge gives each feed its info again."""
-    products = [p for p in ctx.catalog.products if shard_of(p.id, shards) == shard]
-    parts = [render_part(ctx, planned.mapping, CHANNEL_KINDS[planned.mapping.kind].rules, planned.market, products) for planned in plan]
-    return [replace(part, info=None) for part in parts]
+    return render_products(ctx, plan, [p for p in ctx.catalog.products if shard_of(p.id, shards) == shard])
+
+
+def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: Sequence[Product], progress=None) -> list[FeedPart]:
+    """Every planned feed's part for these products, product by product: a product the item cache
+    holds (same file, same everything else) is not rendered again. Parts come without FeedInfo."""
+    rules = [CHANNEL_KINDS[planned.mapping.kind].rules for planned in plan]
+    parts = [FeedPart(None, [], [], []) for _ in plan]
+    cache = ctx.item_cache
+    step = max(1, len(products) // 50)
+    for number, product in enumerate(products, start=1):
+        key = cache.key(product) if cache is not None else None
+        rendered = cache.get(key) if cache is not None else None
+        if rendered is None:
+            rendered = []
+            for planned, rule in zip(plan, rules):
+                part = render_part(ctx, planned.mapping, rule, planned.market, [product])
+                rendered.append((part.items, part.excluded, part.warnings))
+            if cache is not None:
+                cache.put(key, rendered)
+        for part, (items, excluded, warnings) in zip(parts, rendered):
+            part.items.extend(items)
+            part.excluded.extend(excluded)
+            part.warnings.extend(warnings)
+        if progress is not None and (number % step == 0 or number == len(products)):
+            progress(number, len(products), "products")
+    return parts
 
 
 def merge_parts(ctx: RenderContext, plan: Sequence[PlannedFeed], shard_parts: Sequence[Sequence[FeedPart]]) -> list[Feed]:

@@ -1,0 +1,151 @@
+"""The render cache: each product's items for every planned feed, so an unchanged product is not rendered again.
+
+An entry is keyed by the product file's path and bytes, and by everything else a render reads:
+- pim's own code and every mapping;
+- every catalog file that is not a product (settings, attributes, families, categories, content), and
+  the name, size and time of every other catalog file (print checks images);
+- the taxonomy file, and the feeds planned;
+- the build date (sales start and end by it), or the build time when a mapping reads `build.time`.
+
+Change any of them and every entry misses. Entries are marshal data with a checksum (pim.cache), not
+pickles, so a cache restored by CI cannot run code. Only a working tree is cached: a git revision
+(`pim diff`) renders in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+
+from pim.cache import MarshalStore, content_key
+from pim.catalog import CATALOG, Catalog
+from pim.feed import Exclusion, Item
+from pim.model import Product
+from pim.problems import Location, Problem, Severity
+from pim.project import MAPPINGS
+from pim.sources import Source, WorkingTree
+
+ITEMS_FOLDER = ".pim/cache/items"
+_MAGIC = b"PIMITEM1\n"
+_CODE = Path(__file__).resolve().parent
+
+Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in one planned feed
+
+
+class ItemCache:
+    def __init__(self, source: Source, catalog: Catalog, context: bytes, folder: Path):
+        self.source = source
+        self.catalog = catalog
+        self.context = context
+        self.store = MarshalStore(folder, _MAGIC)
+
+    @classmethod
+    def for_build(cls, source: Source, catalog: Catalog, plan: Sequence[Any], build_time: str) -> "ItemCache | None":
+        """The cache for this build, or None where nothing is cached (PIM_NO_CACHE, a git revision)."""
+        if os.environ.get("PIM_NO_CACHE") or not isinstance(source, WorkingTree) or not source.keeps_parse_cache:
+            return None
+        context = _context(source, catalog, [(p.mapping.name, p.market) for p in plan], build_time)
+        return cls(source, catalog, context, Path(source.root) / ITEMS_FOLDER)
+
+    def key(self, product: Product) -> bytes | None:
+        relpath = self.catalog.product_files.get(product.id)
+        data = self.source.read(relpath) if relpath else None
+        return None if data is None else content_key(self.context + relpath.encode() + b"\0" + data, salt=b"items")
+
+    def get(self, key: bytes | None) -> list[Rendered] | None:
+        entry = None if key is None else self.store.get(key)
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            return None
+        encoded, renders = entry
+        return [_decode_rendered(r, encoded) for r in renders]
+
+    def put(self, key: bytes | None, rendered: list[Rendered]) -> None:
+        """Most products hold no Decimal, and marshal takes their fields as they are; the others are
+        encoded (a walk over every value, so only when needed)."""
+        if key is not None and not self.store.put(key, (False, [_encode_rendered(r, False) for r in rendered])):
+            self.store.put(key, (True, [_encode_rendered(r, True) for r in rendered]))
+
+
+def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(_CODE.rglob("*.py")):
+        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
+    mappings = [(relpath, source.read(relpath) or b"") for relpath in source.list(MAPPINGS)]
+    for relpath, data in mappings:
+        digest.update(relpath.encode() + b"\0" + data)
+    reads_time = any(b"build.time" in data for _, data in mappings)
+    digest.update((build_time if reads_time else build_time[:10]).encode())
+    digest.update(repr(plan).encode())
+    root = Path(source.root)
+    for folder, folders, files in os.walk(root / CATALOG):
+        folders[:] = sorted(f for f in folders if Path(folder, f) != root / CATALOG / "products")
+        for name in sorted(files):
+            path = Path(folder, name)
+            relpath = path.relative_to(root).as_posix()
+            if name.endswith(".yaml"):
+                digest.update(relpath.encode() + b"\0" + path.read_bytes())
+            else:
+                stat = path.stat()
+                digest.update(f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    if catalog.settings.google_taxonomy is not None:
+        try:
+            stat = (root / catalog.settings.google_taxonomy).stat()
+            digest.update(f"{catalog.settings.google_taxonomy}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        except OSError:
+            digest.update(b"no taxonomy")
+    return digest.digest()
+
+
+# Field values are text, numbers, Decimal, booleans, None, lists and dicts (pim.expressions.plain never
+# leaves a tuple), so a tuple in an entry can only be an encoded Decimal.
+
+
+def _encode_value(value: Any) -> Any:
+    if type(value) is Decimal:
+        return ("d", str(value))
+    if isinstance(value, dict):
+        return {k: _encode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode_value(v) for v in value]
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if type(value) is tuple:
+        return Decimal(value[1])
+    if isinstance(value, dict):
+        return {k: _decode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    return value
+
+
+def _encode_problem(problem: Problem) -> tuple:
+    where = problem.location
+    return (problem.code, problem.message, (where.path, where.line, where.column), problem.severity.value, tuple((r.path, r.line, r.column) for r in problem.related))
+
+
+def _decode_problem(entry: tuple) -> Problem:
+    code, message, where, severity, related = entry
+    return Problem(code, message, Location(*where), Severity(severity), tuple(Location(*r) for r in related))
+
+
+def _encode_rendered(rendered: Rendered, encode: bool) -> tuple:
+    items, excluded, warnings = rendered
+    return (
+        [(i.id, _encode_value(dict(i.fields)) if encode else dict(i.fields), i.product_id, i.group_id, i.level) for i in items],
+        [(e.item_id, e.product_id, [_encode_problem(p) for p in e.problems]) for e in excluded],
+        [_encode_problem(p) for p in warnings],
+    )
+
+
+def _decode_rendered(entry: tuple, encoded: bool) -> Rendered:
+    items, excluded, warnings = entry
+    return (
+        [Item(i[0], _decode_value(i[1]) if encoded else i[1], i[2], i[3], i[4]) for i in items],
+        [Exclusion(e[0], e[1], tuple(_decode_problem(p) for p in e[2])) for e in excluded],
+        [_decode_problem(p) for p in warnings],
+    )

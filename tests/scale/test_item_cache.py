@@ -1,0 +1,79 @@
+"""The render cache: a rebuild renders only what changed, and writes the same bytes as a build without it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pim.item_cache import ITEMS_FOLDER
+from tests.channels.demo import EPOCH, PIM, copy_demo
+
+PRODUCT = "catalog/products/TJ-100.yaml"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def entries(project: Path) -> set[Path]:
+    return {p for p in (project / ITEMS_FOLDER).rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def run_build(project: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
+    return subprocess.run([PIM, "build", "--jobs", "1", "--out", str(out)], cwd=project, env=environment, capture_output=True, text=True, check=False)
+
+
+def build(project: Path, out: Path, **env: str) -> dict[str, bytes]:
+    done = run_build(project, out, **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return tree(out)
+
+
+def without_cache(project: Path, out: Path) -> dict[str, bytes]:
+    return build(project, out, PIM_NO_CACHE="1")
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    return copy_demo(tmp_path / "demo")
+
+
+def test_a_rebuild_after_one_edit_renders_one_product_and_writes_what_a_full_build_writes(demo, tmp_path):
+    build(demo, tmp_path / "first")
+    first = entries(demo)
+    assert len(first) == len(list((demo / "catalog/products").glob("*.yaml")))
+    (demo / PRODUCT).write_text((demo / PRODUCT).read_text().replace('price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}'))
+    again = build(demo, tmp_path / "again")
+    assert len(entries(demo) - first) == 1  # only the edited product was rendered
+    assert again == without_cache(demo, tmp_path / "full")
+    assert again != tree(tmp_path / "first")
+
+
+@pytest.mark.parametrize("edit", ["mappings/google.yaml", "catalog/families/apparel.yaml", "catalog/settings.yaml"])
+def test_a_change_outside_the_products_renders_everything_again(demo, tmp_path, edit):
+    build(demo, tmp_path / "first")
+    first = entries(demo)
+    (demo / edit).write_text((demo / edit).read_text() + "\n# edited\n")
+    again = build(demo, tmp_path / "again")
+    assert len(entries(demo) - first) == len(first)
+    assert again == without_cache(demo, tmp_path / "full")
+
+
+def test_another_build_day_renders_everything_again(demo, tmp_path):
+    build(demo, tmp_path / "first")
+    first = entries(demo)
+    build(demo, tmp_path / "later", SOURCE_DATE_EPOCH=str(int(EPOCH) + 86400))
+    assert len(entries(demo) - first) == len(first)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "garbage"])
+def test_a_corrupt_entry_is_detected_and_rendered_again(demo, tmp_path, damage):
+    expected = build(demo, tmp_path / "first")
+    for entry in entries(demo):
+        good = entry.read_bytes()
+        entry.write_bytes({"truncated": good[: len(good) // 2], "flipped byte": good[:-5] + bytes([good[-5] ^ 0x20]) + good[-4:], "garbage": b"\x00" * len(good)}[damage])
+    assert build(demo, tmp_path / "again") == expected
