@@ -8,6 +8,7 @@ channel, because every field a mapping reads is present as it is in the demo.
 
 from __future__ import annotations
 
+import copy
 import random
 import shutil
 from decimal import Decimal
@@ -66,7 +67,7 @@ def _templates(demo: Path) -> list[dict]:
 
 
 def _product(template: dict, number: int, rng: random.Random) -> dict:
-    product = _copy(template)
+    product = copy.deepcopy(template)
     product_id = f"{template['id']}-{number:06d}"
     product["id"] = product_id
     product["name"] = {locale: f"{name} {number}" for locale, name in product["name"].items()}
@@ -97,14 +98,6 @@ def _variant(variant: dict, old_id: str, product_id: str, number: int, index: in
 
 def _scale(amount: str, factor: Decimal) -> str:
     return str((Decimal(amount) * factor).quantize(Decimal("0.01")))
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 class _Dumper(yaml.CSafeDumper):

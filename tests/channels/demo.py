@@ -25,7 +25,13 @@ def copy_demo(target: Path) -> Path:
     return target
 
 
-def run_pim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    return subprocess.run([PIM, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+def run_pim(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`pim` as a user runs it, at the golden feeds' time; `env` adds or overrides variables."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    return subprocess.run([PIM, *args], cwd=cwd, env=environment, capture_output=True, text=True, check=False)
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by its relative path: two builds compare as two of these."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

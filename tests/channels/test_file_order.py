@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pim.build import build
 from pim.sources import WorkingTree
-from tests.channels.demo import EPOCH, copy_demo
+from tests.channels.demo import EPOCH, copy_demo, read_tree
 
 
 @dataclass
@@ -25,10 +24,6 @@ class ShuffledTree(WorkingTree):
         return names
 
 
-def _bytes(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=1, max_value=2**31))
 def test_file_order_does_not_change_output(tmp_path_factory, monkeypatch, seed):
@@ -38,4 +33,4 @@ def test_file_order_does_not_change_output(tmp_path_factory, monkeypatch, seed):
     sorted_result = build(WorkingTree(project), out=base / "sorted")
     shuffled_result = build(ShuffledTree(project, seed=seed), out=base / "shuffled")
     assert sorted_result.written and shuffled_result.written
-    assert _bytes(base / "sorted") == _bytes(base / "shuffled")
+    assert read_tree(base / "sorted") == read_tree(base / "shuffled")

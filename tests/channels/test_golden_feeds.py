@@ -10,15 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
-from tests.channels.demo import ROOT, run_pim
+from tests.channels.demo import ROOT, read_tree, run_pim
 
 GOLDEN = ROOT / "tests/golden/feeds"
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _without_commit(manifest: bytes) -> dict:
@@ -27,14 +22,14 @@ def _without_commit(manifest: bytes) -> dict:
     return data
 
 
-def test_demo_feeds_match_the_golden_files(tmp_path):
+def test_demo_feeds_match_the_goldenread_tree(tmp_path):
     done = run_pim("build", "--project", str(ROOT), "--out", str(tmp_path / "feeds"))
     assert done.returncode == 0, done.stdout + done.stderr
-    built = _files(tmp_path / "feeds")
+    built = read_tree(tmp_path / "feeds")
     if os.environ.get("PIM_UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         shutil.copytree(tmp_path / "feeds", GOLDEN)
-    golden = _files(GOLDEN)
+    golden = read_tree(GOLDEN)
     assert sorted(built) == sorted(golden)
     for name in built:
         if name == "manifest.json":
@@ -51,4 +46,4 @@ def test_every_channel_has_a_golden_feed():
 def test_two_builds_give_identical_bytes(tmp_path):
     for name in ("a", "b"):
         assert run_pim("build", "--project", str(ROOT), "--out", str(tmp_path / name)).returncode == 0
-    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pim.item_cache import ITEMS_FOLDER
-from tests.channels.demo import EPOCH, PIM, copy_demo
+from tests.channels.demo import EPOCH, copy_demo, read_tree, run_pim
 
 PRODUCT = "catalog/products/TJ-100.yaml"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def entries(project: Path) -> set[Path]:
     return {p for p in (project / ITEMS_FOLDER).rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
-def run_build(project: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
-    return subprocess.run([PIM, "build", "--jobs", "1", "--out", str(out)], cwd=project, env=environment, capture_output=True, text=True, check=False)
-
-
 def build(project: Path, out: Path, **env: str) -> dict[str, bytes]:
-    done = run_build(project, out, **env)
+    done = run_pim("build", "--jobs", "1", "--out", str(out), cwd=project, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    return tree(out)
+    return read_tree(out)
 
 
 def without_cache(project: Path, out: Path) -> dict[str, bytes]:
@@ -50,7 +39,7 @@ def test_a_rebuild_after_one_edit_renders_one_product_and_writes_what_a_full_bui
     again = build(demo, tmp_path / "again")
     assert len(entries(demo) - first) == 1  # only the edited product was rendered
     assert again == without_cache(demo, tmp_path / "full")
-    assert again != tree(tmp_path / "first")
+    assert again != read_tree(tmp_path / "first")
 
 
 @pytest.mark.parametrize("edit", ["mappings/google.yaml", "catalog/families/apparel.yaml", "catalog/settings.yaml"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from pathlib import Path
@@ -14,14 +15,9 @@ from pim.build import build
 from pim.shards import read_part_file, shard_of
 from pim.sources import WorkingTree
 from pim.workers import map_forked
-from tests.channels.demo import EPOCH, copy_demo, run_pim
+from tests.channels.demo import EPOCH, copy_demo, read_tree, run_pim
 
-EPOCH_TIME = "2026-01-01T00:00:00Z"
-assert EPOCH == "1767225600"  # EPOCH_TIME is that moment
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+EPOCH_TIME = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # what run_pim builds at
 
 
 def differing(one: dict[str, bytes], other: dict[str, bytes]) -> list[str]:
@@ -38,7 +34,7 @@ def single(demo, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("single")
     done = run_pim("build", "--jobs", "1", "--out", str(out), cwd=demo)
     assert done.returncode == 0, done.stdout + done.stderr
-    return tree(out)
+    return read_tree(out)
 
 
 def build_shards(demo: Path, parts: Path, count: int, *extra: str) -> None:
@@ -52,13 +48,13 @@ def test_shards_built_apart_and_merged_equal_one_build_byte_for_byte(demo, singl
     done = run_pim("build", "--merge", str(tmp_path / "parts"), "--out", str(tmp_path / "merged"), cwd=demo)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(single) > 100
-    assert differing(tree(tmp_path / "merged"), single) == []
+    assert differing(read_tree(tmp_path / "merged"), single) == []
 
 
 def test_a_build_in_two_processes_equals_one_in_one(demo, single, tmp_path):
     done = run_pim("build", "--jobs", "2", "--out", str(tmp_path / "out"), cwd=demo)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert differing(tree(tmp_path / "out"), single) == []
+    assert differing(read_tree(tmp_path / "out"), single) == []
 
 
 def worker_pid(shared, task):
@@ -136,4 +132,4 @@ def test_shards_do_not_move_when_products_are_added():
 def test_the_shards_run_on_a_local_dask_cluster_of_two_workers(demo, single, tmp_path):
     done = run_pim("build", "--dask", "local:2", "--out", str(tmp_path / "out"), cwd=demo)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert differing(tree(tmp_path / "out"), single) == []
+    assert differing(read_tree(tmp_path / "out"), single) == []
