@@ -91,8 +91,12 @@ class DocumentCache(MarshalStore):
 
     def get(self, data: bytes) -> tuple[bytes, Any | None]:  # type: ignore[override]
         """(key, document); document is None on a miss (YAML's own None is never cached)."""
-        key = content_key(data)
+        key = self.key(data)
         return key, super().get(key)
+
+    @staticmethod
+    def key(data: bytes) -> bytes:
+        return content_key(data)
 
 
 def _unpack(entry: bytes, key: bytes, magic: bytes) -> Any | None:

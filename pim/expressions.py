@@ -11,14 +11,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from jinja2 import ChainableUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from pim.records import Money, Option
+from pim.records import MarketView, Money, Option
 
 class ExpressionError(Exception):
     """An expression that does not compile or reaches outside the sandbox: (code, sentence)."""
@@ -72,8 +73,37 @@ def _pick(record: Any, *keys: str) -> dict | None:
     return out
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+_RECORD_TYPES = frozenset({Money, Option, MarketView})
+
+
+class MappingSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox with a short way through the lookups mappings make most.
+
+    `product.name` on a record dict: jinja tries the attribute first, which fails for any key that is not
+    a dict method, then the key; here the key is read at once, and a name that is a dict method takes
+    jinja's own way, so every lookup gives what it gave before. The frozen value records (Money, Option,
+    MarketView) have no mutating methods; their public fields are read directly. Names starting with `_`
+    are refused before compiling (`parse_expression`) and go through the sandbox's checks here too.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        if kind in _RECORD_TYPES and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment(maps: Mapping[str, Mapping[str, Any]]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+    env = MappingSandbox(undefined=ChainableUndefined, autoescape=False)
 
     def lookup(value: Any, name: str, default: Any = None) -> Any:
         table = maps.get(name)
@@ -144,8 +174,13 @@ _KEPT = frozenset({str, int, bool, Decimal, type(None)})
 
 def plain(value: Any) -> Any:
     """A value as a feed holds it: text, numbers, lists and dicts; no jinja or pim objects."""
-    if type(value) in _KEPT:  # most values: one set lookup instead of a chain of isinstance checks
+    kind = type(value)
+    if kind in _KEPT:  # most values: one set lookup instead of a chain of isinstance checks
         return value
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
     if isinstance(value, ChainableUndefined):
         if getattr(value, "_undefined_exception", None) is SecurityError:
             raise SecurityError("access to an unsafe attribute")

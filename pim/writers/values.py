@@ -26,16 +26,36 @@ def is_empty(value: Value) -> bool:
     return isinstance(value, Mapping) and not value
 
 
+_SCALARS = frozenset({str, int, bool, Decimal, float, type(None)})
+
+
 def prune(value: Value) -> Value:
-    """The value without its empty parts, at any depth (dicts become plain dicts, tuples lists)."""
-    if isinstance(value, (str, int, Decimal)):  # scalars first: most fields are
+    """The value without its empty parts, at any depth (dicts become plain dicts, tuples lists).
+
+    Written as loops over exact types, without generators: Amazon's attributes are dicts of lists of
+    dicts, so a large feed prunes millions of parts and each call counts."""
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, Mapping):
-        pruned = ((key, prune(part)) for key, part in value.items())
-        return {key: part for key, part in pruned if not is_empty(part)}
-    if isinstance(value, (list, tuple)):
-        return [part for part in map(prune, value) if not is_empty(part)]
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
+        out = {}
+        for key, part in value.items():
+            if (part := _kept(part)) is not _DROPPED:
+                out[key] = part
+        return out
+    if kind is list or kind is tuple:
+        return [part for part in map(_kept, value) if part is not _DROPPED]
     return value
+
+
+_DROPPED = object()
+
+
+def _kept(part: Value) -> Value:
+    if type(part) in _SCALARS:
+        return _DROPPED if part is None or part == "" else part
+    part = prune(part)
+    return _DROPPED if is_empty(part) else part
 
 
 def json_bytes(value: Value, *, indent: bool = False) -> bytes:

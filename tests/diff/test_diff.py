@@ -16,7 +16,7 @@ from pim.diff import FeedDiff, FieldChange, check_committed_feeds, diff_feeds, o
 from pim.diff_report import MARKDOWN_LIMIT, feed_summary, render_diff
 from pim.feed import Exclusion, Feed, FeedInfo, Item
 from pim.problems import Location, Problem
-from pim.sources import WorkingTree
+from pim.sources import GitRevision, WorkingTree
 
 MG1 = "catalog/products/MG-1.yaml"
 MG2 = "catalog/products/MG-2.yaml"
@@ -114,6 +114,19 @@ def test_two_revisions_leave_the_working_tree_alone(project):
     assert ("changed", "google/US", "MG-1-WHT", "price", "18.00 USD", "21.00 USD") in flat(project.diff(first, second))
     assert 'USD: "99.00"' in (project.root / MG1).read_text()
     assert not (project.root / "feeds").exists()
+
+
+def test_a_revision_reads_its_files_in_one_batch_with_the_same_bytes_as_one_by_one(project):
+    project.replace(MG1, 'USD: "18.00"', 'USD: "21.00"')
+    project.write("catalog/products/EMPTY.yaml", "")
+    project.commit("price and an empty file")
+    one_by_one = GitRevision(project.root, "HEAD")
+    batched = GitRevision(project.root, "HEAD")
+    paths = batched.list("catalog/products") + ["catalog/settings.yaml", "catalog/nowhere.yaml"]
+    batched.preload(paths)
+    assert {p: batched.read(p) for p in paths} == {p: one_by_one.read(p) for p in paths}
+    assert batched.read("catalog/products/EMPTY.yaml") == b""
+    assert b'USD: "21.00"' in batched.read(MG1)
 
 
 def test_problems_introduced_and_fixed_by_code_path_and_message(project):
