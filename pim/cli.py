@@ -11,8 +11,14 @@ import typer
 from pim.problems import has_errors
 from pim.report import FORMATS, render_problems
 from pim.sources import ToolError
+from pim.workers import collect_rarely
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Catalog-as-code: validate a YAML catalog and build every channel's feed.")
+
+
+@app.callback()
+def _process() -> None:
+    collect_rarely()  # pim is one short process per command: tune it once, where the process starts
 
 ProjectOption = typer.Option(Path("."), "--project", "-p", help="The project folder (holding catalog/, mappings/, feeds/).")
 FormatOption = typer.Option("human", "--format", "-f", help="human, json or github (workflow annotations).")

@@ -19,6 +19,9 @@ class Location:
     line: int = 0
     column: int = 0
 
+    def __reduce__(self):  # a frozen dataclass's own unpickling sets each field through a Python call
+        return (Location, (self.path, self.line, self.column))
+
     def __str__(self) -> str:
         if not self.line:
             return self.path
@@ -33,6 +36,9 @@ class Problem:
     severity: Severity = Severity.ERROR
     # Where else the problem comes from, e.g. the mapping line that produced a channel field.
     related: tuple[Location, ...] = field(default=())
+
+    def __reduce__(self):
+        return (Problem, (self.code, self.message, self.location, self.severity, self.related))
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column, self.code, self.message)

@@ -17,6 +17,14 @@ from typing import Any, Callable, Iterator, Sequence
 _SHARED: tuple[Callable[..., Any], Any] | None = None
 
 
+def collect_rarely() -> None:
+    """Let the cyclic collector run rarely: a build allocates millions of small acyclic objects (records,
+    items, field values), and each collection walks the young ones again. Measured at 10,000 products,
+    four channels: the render and merge took 23.7 s with Python's default thresholds, 20.7 s with these
+    (18.5 s with the collector off, which pim does not do: jinja's contexts can form cycles)."""
+    gc.set_threshold(100_000, 50, 100)
+
+
 def default_jobs() -> int:
     """PIM_JOBS, else the cores this process may use."""
     try:
