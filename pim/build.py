@@ -23,13 +23,12 @@ from pim.render import FeedPart, RenderContext
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
 from pim.item_cache import ItemCache
-from pim.shards import PlannedFeed, merge_parts, render_in_processes, render_products, render_shard
+from pim.shards import PlannedFeed, merge_parts, render_catalog, render_shard
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
-from pim.workers import default_jobs, map_forked
+from pim.workers import jobs_for, map_forked
 
 MANIFEST = "manifest.json"
-PARALLEL_FROM = 1000  # products; below this, starting processes costs more than it saves
 Progress = Callable[[int, int, str], None]  # (feed number, feeds in all, feed name)
 
 
@@ -60,7 +59,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if has_errors(result.problems):
         return result
     result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts)
-    result.problems += check_consistency(result.feeds, mappings, validated.catalog, _jobs(jobs, len(validated.catalog.products)))  # one voice: every SKU says the same everywhere
+    result.problems += check_consistency(result.feeds, mappings, validated.catalog, jobs_for(len(validated.catalog.products), jobs))  # one voice: every SKU says the same everywhere
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
@@ -102,29 +101,21 @@ def compile_mappings(source: Source, locator: Locator, only: list[str] | None, p
 def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None) -> list[Feed]:
     """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format.
 
-    A large catalog renders in `jobs` processes (default: every core from PARALLEL_FROM products up);
-    the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
+    Products to render (not in the render cache) render in `jobs` processes (default: every core from
+    PARALLEL_FROM of them up); the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
     ctx = _render_context(catalog, locator, time or build_time(source))
     plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
     ctx.item_cache = ItemCache.for_build(source, catalog, plan, ctx.build_time)
-    jobs = _jobs(jobs, len(catalog.products))
     if parts is not None:
         feeds = merge_parts(ctx, plan, parts)
-    elif jobs > 1:
-        feeds = render_in_processes(ctx, plan, jobs, progress)
     else:
-        feeds = merge_parts(ctx, plan, [render_products(ctx, plan, catalog.products, progress)])
+        feeds = render_catalog(ctx, plan, lambda fresh: jobs_for(fresh, jobs), progress)
     problems.extend(ctx.warnings)  # findings that keep their item (a print placeholder): reported, never blocking
     return feeds
 
 
 def _render_context(catalog: Catalog, locator: Locator, time: str) -> RenderContext:
     return RenderContext(catalog, locator, ViewBuilder(catalog, dt.date.fromisoformat(time[:10])), time)
-
-
-def _jobs(jobs: int | None, products: int) -> int:
-    """The processes to use: as asked, else every core from PARALLEL_FROM products up."""
-    return jobs if jobs is not None else (default_jobs() if products >= PARALLEL_FROM else 1)
 
 
 def feed_plan(catalog: Catalog, mappings: list[CompiledMapping], markets: list[str] | None, taxonomy: Taxonomy | None, problems: list[Problem]) -> list[PlannedFeed]:
@@ -160,7 +151,7 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
         channels = [(m, channel_feeds) for m in mappings if (channel_feeds := [f for f in feeds if f.info.channel == m.name])]
         out.staging  # made before any worker forks, so that every writer writes into the same folder
         items = sum(len(feed.items) for feed in feeds)
-        jobs = jobs if jobs is not None else (default_jobs() if items >= PARALLEL_FROM * 10 else 1)
+        jobs = jobs_for(items // 10, jobs)
         for entry, files in map_forked(_write_channel, (out, channels), range(len(channels)), jobs):
             out.files.update(files)
             entries.append(entry)

