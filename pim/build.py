@@ -37,6 +37,7 @@ class BuildResult:
     feeds: list[Feed] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # of those, the files whose bytes changed (the others were left in place)
     manifest: dict | None = None
     written_to: Path | None = None  # the feeds folder written (feeds/ or --out)
 
@@ -64,7 +65,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
         return result
     if write:
         result.written_to = out if out is not None else Path(source.root) / FEEDS
-        result.manifest, result.written = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs)
+        result.manifest, result.written, result.changed = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs)
     return result
 
 
@@ -143,8 +144,9 @@ def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
         return None  # validation already reported it
 
 
-def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None) -> tuple[dict, list[str]]:
-    """Write every feed and the manifest into staging, then move them into `root` (feeds/) together."""
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None) -> tuple[dict, list[str], list[str]]:
+    """Write every feed and the manifest into staging, then move them into `root` (feeds/) together.
+    Returns the manifest, the files written and, of those, the files that changed."""
     out = FeedOutput(root)
     entries = []
     try:
@@ -161,12 +163,12 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
             handle.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
         written = sorted(out.files)
         stale = _stale_files(previous, manifest)
-        out.commit()
+        changed = out.commit(_file_hashes(previous))
     finally:
         out.discard()
     for relpath in stale:
         (root / relpath).unlink(missing_ok=True)
-    return manifest, written
+    return manifest, written, changed
 
 
 def _write_channel(shared: tuple[FeedOutput, list], index: int) -> tuple[dict, dict]:
@@ -222,6 +224,11 @@ def _read_manifest(root: Path) -> dict | None:
         return json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _file_hashes(manifest: dict | None) -> dict[str, str]:
+    """path -> sha256 of every file a manifest lists (the manifest itself is always written)."""
+    return {f["path"]: f["sha256"] for e in (manifest or {}).get("channels", []) for f in e.get("files", []) if isinstance(f, dict) and "path" in f and "sha256" in f}
 
 
 def _stale_files(previous: dict | None, manifest: dict) -> list[str]:

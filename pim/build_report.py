@@ -53,7 +53,9 @@ def render_build(result: BuildResult, fmt: str, *, strict: bool = False) -> str:
     if strict and result.exclusions:
         lines.append(f"\n--strict: {result.exclusions} excluded item(s); nothing was written.")
     elif result.written:
-        lines.append(f"\nWrote {len(result.written)} files into {_folder(result.written_to)}.")
+        kept = len(result.written) - len(result.changed)
+        unchanged = f" ({len(result.changed)} changed; {kept} had the same bytes and were left as they were)" if kept else ""
+        lines.append(f"\nWrote {len(result.written)} files into {_folder(result.written_to)}{unchanged}.")
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -237,6 +238,7 @@ READERS: dict[str, Reader] = {
 _SEPARATORS = re.compile(r"[\s\-–—,|/:;·]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def _title_core(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip().casefold()
 
@@ -282,23 +284,31 @@ def check_consistency(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping]
     """Every SKU against itself across channels: one PIM501 per SKU, fact and currency (or locale) that disagree.
 
     Products are independent of each other here, so `jobs` processes each take a slice of them (the
-    feeds reach the workers by fork, only the problems come back)."""
+    feeds, grouped by product once here, reach the workers by fork; only the problems come back)."""
     count = max(1, min(jobs, len(catalog.products)))
     slices = [catalog.products[start::count] for start in range(count)]
-    found = [problem for problems in map_forked(_check_slice, (feeds, mappings, catalog), slices, jobs) for problem in problems]
+    readable = _readable(feeds, mappings)
+    found = [problem for problems in map_forked(_check_slice, (readable, mappings, catalog), slices, jobs) for problem in problems]
     return sorted(found, key=Problem.sort_key)
 
 
 def _check_slice(shared, products: Sequence[Product]) -> list[Problem]:
-    feeds, mappings, catalog = shared
+    readable, mappings, catalog = shared
     by_name = {m.name: m for m in mappings}
-    return [_problem(d, by_name) for observed in observe_facts(feeds, mappings, catalog, products) for d in find_disagreements(observed)]
+    return [_problem(d, by_name) for observed in _observe(readable, catalog, products) for d in find_disagreements(observed)]
 
 
 def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog, products: Sequence[Product] | None = None) -> Iterator[dict[Key, list[Observation]]]:
     """Per product (in catalog order), every fact each feed with a reader shows, by SKU, fact and scope.
 
     One product at a time, so that a large catalog never holds every observation at once."""
+    return _observe(_readable(feeds, mappings), catalog, catalog.products if products is None else products)
+
+
+_Readable = tuple[Feed, str, Reader, CompiledMapping, dict[str, list[Item]]]  # a feed, its name, reader, mapping, items by product
+
+
+def _readable(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping]) -> list[_Readable]:
     by_name = {m.name: m for m in mappings}
     readable = []
     for feed in feeds:
@@ -306,17 +316,25 @@ def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], ca
             items: dict[str, list[Item]] = {}
             for item in feed.items:
                 items.setdefault(item.product_id, []).append(item)
-            readable.append((feed, READERS[feed.info.kind], by_name[feed.info.channel], items))
-    for product in catalog.products if products is None else products:
+            readable.append((feed, feed.name, READERS[feed.info.kind], by_name[feed.info.channel], items))
+    return readable
+
+
+def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Product]) -> Iterator[dict[Key, list[Observation]]]:
+    for product in products:
         seen: dict[Key, list[Observation]] = {}
-        for feed, reader, mapping, items in readable:
-            overrides = product.channels.get(feed.info.channel, {})
-            overridden = {fact: f"{catalog.product_files.get(product.id)} overrides {key} for {feed.info.channel}" for key in overrides for fact in OVERRIDE_FACTS.get(key, ())}
-            for item in items.get(product.id, ()):
-                for sku, facts in reader(item, feed.info):
+        for feed, feed_name, reader, mapping, items in readable:
+            mine = items.get(product.id)
+            if not mine:
+                continue
+            info = feed.info
+            overrides = product.channels.get(info.channel, {})
+            overridden = {fact: f"{catalog.product_files.get(product.id)} overrides {key} for {info.channel}" for key in overrides for fact in OVERRIDE_FACTS.get(key, ())}
+            for item in mine:
+                for sku, facts in reader(item, info):
                     for name, fact in facts.items():
                         declared = mapping.differs.get(name) or overridden.get(name)
-                        seen.setdefault((sku, name, _scope(name, fact, feed.info)), []).append(Observation(feed.name, feed.info.channel, product.id, fact, declared))
+                        seen.setdefault((sku, name, _scope(name, fact, info)), []).append(Observation(feed_name, info.channel, product.id, fact, declared))
         if seen:
             yield seen
 
@@ -334,7 +352,7 @@ def find_disagreements(observed: dict[Key, list[Observation]]) -> list[Disagreem
 
 
 def _comparable(name: str, value: Any) -> Any:
-    return _title_core(value) if name == "title" else value
+    return _title_core(value) if name == "title" else value  # _title_core remembers: a title shows in every feed
 
 
 def _split(name: str, observations: list[Observation]) -> tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]:

@@ -177,10 +177,11 @@ def plain(value: Any) -> Any:
     kind = type(value)
     if kind in _KEPT:  # most values: one set lookup instead of a chain of isinstance checks
         return value
+    # Containers check their parts' types inline: most parts are text, and a call per part is most of the cost.
     if kind is dict:
-        return {str(k): plain(v) for k, v in value.items()}
+        return {(k if type(k) is str else str(k)): (v if type(v) in _KEPT else plain(v)) for k, v in value.items()}
     if kind is list:
-        return [plain(v) for v in value]
+        return [v if type(v) in _KEPT else plain(v) for v in value]
     if isinstance(value, ChainableUndefined):
         if getattr(value, "_undefined_exception", None) is SecurityError:
             raise SecurityError("access to an unsafe attribute")

@@ -7,6 +7,8 @@ with zeros to 14 digits does not change validity.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum import ean
 
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -28,6 +30,7 @@ def to_gtin14(value: str) -> str:
     return str(value).zfill(14)
 
 
+@lru_cache(maxsize=1 << 16)  # each feed checks the same GTINs again: a catalog's worth is remembered
 def gtin_problem(value: str) -> str | None:
     """None for a valid GTIN, otherwise one sentence saying what is wrong and what to change.
 

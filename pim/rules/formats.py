@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # Extended ISO 8601 only (dashes and colons), as the channels' examples are written ([S7], [S12]);
@@ -60,6 +61,7 @@ def date_range_problem(value: str, channel: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # a product's image addresses are checked in every feed and for every variant
 def url_problem(value: str, limit: int | None, channel: str) -> tuple[str, str] | None:
     """("length" | "format", rest of the sentence), or None for an acceptable web address.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -116,3 +117,24 @@ def test_a_build_with_catalog_errors_writes_nothing(demo):
     assert done.returncode == 1
     assert "PIM104" in done.stdout and "nothing was written" in done.stdout
     assert not (demo / "feeds").exists()
+
+
+def test_a_rebuild_replaces_only_the_files_whose_bytes_changed(demo):
+    assert run_pim("build", "--project", str(demo)).returncode == 0
+    feeds = demo / "feeds"
+    before = {p.relative_to(feeds).as_posix(): p.stat().st_ino for p in feeds.rglob("*") if p.is_file()}
+    (feeds / "pinterest/FR.csv").write_bytes((feeds / "pinterest/FR.csv").read_bytes().replace(b"Trail", b"TRAIL"))  # a hand edit
+    _set_line(demo / "catalog/products/TJ-100.yaml", r"^name:", "name: {en-US: Trail Shell Jacket Two, fr-FR: Veste Trail Shell}")
+    done = run_pim("build", "--project", str(demo))
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = {p.relative_to(feeds).as_posix(): p.stat().st_ino for p in feeds.rglob("*") if p.is_file()}
+    replaced = {path for path in after if after[path] != before.get(path)}
+    # The feeds naming the jacket in English changed, and the hand-edited French Pinterest feed is put right;
+    # the other French feeds stay as they were.
+    assert {"google/US.xml", "meta/US.csv", "pinterest/FR.csv", "manifest.json"} <= replaced
+    assert "google/FR.xml" not in replaced and "amazon/FR.json" not in replaced
+    assert re.search(rf"Wrote {len(after)} files into .*\({len(replaced)} changed; {len(after) - len(replaced)} had the same bytes", done.stdout)
+    expected = _manifest(demo)
+    for entry in expected["channels"]:
+        for file in entry["files"]:
+            assert hashlib.sha256((feeds / file["path"]).read_bytes()).hexdigest() == file["sha256"]
