@@ -22,7 +22,7 @@ from pim.records import ViewBuilder
 from pim.render import FeedPart, RenderContext
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
-from pim.item_cache import ItemCache
+from pim.item_cache import ItemCache, RememberedChecks
 from pim.shards import PlannedFeed, merge_parts, render_catalog, render_shard
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
@@ -60,7 +60,8 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if has_errors(result.problems):
         return result
     result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts)
-    result.problems += check_consistency(result.feeds, mappings, validated.catalog, jobs_for(len(validated.catalog.products), jobs))  # one voice: every SKU says the same everywhere
+    remembered = RememberedChecks.for_build(source, validated.catalog, result.feeds, time)
+    result.problems += check_consistency(result.feeds, mappings, validated.catalog, jobs, remembered)  # one voice: every SKU says the same everywhere
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:

@@ -42,8 +42,10 @@ class MarshalStore:
     def get(self, key: bytes) -> Any | None:
         if self.folder is None:
             return None
+        name = key.hex()
         try:
-            entry = (self.folder / key.hex()[:2] / key.hex()).read_bytes()
+            with open(os.path.join(self.folder, name[:2], name), "rb") as handle:
+                entry = handle.read()
         except OSError:
             self.misses += 1
             return None

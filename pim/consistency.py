@@ -29,14 +29,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from pim.catalog import Catalog
 from pim.feed import Feed, FeedInfo, Item
 from pim.mapping import MAPPINGS, CompiledMapping
 from pim.model import Product
 from pim.problems import Location, Problem
-from pim.workers import map_forked
+from pim.workers import jobs_for, map_forked
 
 FACTS = ("price", "sale_price", "availability", "stock", "gtin", "brand", "title")
 # A product's `channels:` override of these fields declares a difference of these facts.
@@ -280,29 +280,58 @@ class Disagreement:
     dissenting: tuple[Observation, ...]
 
 
-def check_consistency(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping], catalog: Catalog, jobs: int = 1) -> list[Problem]:
+class Remembered(Protocol):
+    """Findings kept between builds, per product (`pim.item_cache.RememberedChecks`)."""
+
+    def key(self, product: Product, kept: bytes) -> bytes | None: ...
+    def get(self, key: bytes | None) -> list[Problem] | None: ...
+    def remember(self, key: bytes | None, problems: list[Problem]) -> None: ...
+    def save(self) -> None: ...
+
+
+def check_consistency(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping], catalog: Catalog, jobs: int | None = 1, remembered: Remembered | None = None) -> list[Problem]:
     """Every SKU against itself across channels: one PIM501 per SKU, fact and currency (or locale) that disagree.
 
-    Products are independent of each other here, so `jobs` processes each take a slice of them (the
-    feeds, grouped by product once here, reach the workers by fork; only the problems come back)."""
-    count = max(1, min(jobs, len(catalog.products)))
-    slices = [catalog.products[start::count] for start in range(count)]
+    Products are independent of each other here, so `jobs` processes (None: as many as the products to
+    check call for) each take a slice of them (the feeds, grouped by product once here, reach the
+    workers by fork; only the problems come back). With `remembered`, a product whose file, build
+    context and kept items are as in the last build is not checked again: its findings are read back."""
     readable = _readable(feeds, mappings)
-    found = [problem for problems in map_forked(_check_slice, (readable, mappings, catalog), slices, jobs) for problem in problems]
+    keys = {p.id: remembered.key(p, _kept(readable, p.id)) for p in catalog.products} if remembered else {}
+    known = {pid: found for pid, key in keys.items() if (found := remembered.get(key)) is not None} if remembered else {}
+    to_check = [p for p in catalog.products if p.id not in known]
+    jobs = jobs_for(len(to_check), jobs)
+    count = max(1, min(jobs, len(to_check)))
+    slices = [to_check[start::count] for start in range(count)]
+    checked = dict(pair for pairs in map_forked(_check_slice, (readable, mappings, catalog), slices, jobs) for pair in pairs)
+    if remembered is not None:
+        for product_id, key in keys.items():
+            remembered.remember(key, known.get(product_id) or checked.get(product_id, []))
+        remembered.save()
+    found = [problem for problems in (*known.values(), *checked.values()) for problem in problems]
     return sorted(found, key=Problem.sort_key)
 
 
-def _check_slice(shared, products: Sequence[Product]) -> list[Problem]:
+def _kept(readable: list[_Readable], product_id: str) -> bytes:
+    """The ids of a product's items each feed kept: rules across items (a shared id) may drop some."""
+    return "\n".join(f"{name}\t{' '.join(item.id for item in items.get(product_id, ()))}" for _, name, _, _, items in readable).encode()
+
+
+def _check_slice(shared, products: Sequence[Product]) -> list[tuple[str, list[Problem]]]:
+    """(product id, its problems) for every product of the slice, those without any included."""
     readable, mappings, catalog = shared
     by_name = {m.name: m for m in mappings}
-    return [_problem(d, by_name) for observed in _observe(readable, catalog, products) for d in find_disagreements(observed)]
+    found: dict[str, list[Problem]] = {p.id: [] for p in products}
+    for product, observed in _observe(readable, catalog, products):
+        found[product.id] = [_problem(d, by_name) for d in find_disagreements(observed)]
+    return list(found.items())
 
 
 def observe_facts(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping], catalog: Catalog, products: Sequence[Product] | None = None) -> Iterator[dict[Key, list[Observation]]]:
     """Per product (in catalog order), every fact each feed with a reader shows, by SKU, fact and scope.
 
     One product at a time, so that a large catalog never holds every observation at once."""
-    return _observe(_readable(feeds, mappings), catalog, catalog.products if products is None else products)
+    return (seen for _, seen in _observe(_readable(feeds, mappings), catalog, catalog.products if products is None else products))
 
 
 _Readable = tuple[Feed, str, Reader, CompiledMapping, dict[str, list[Item]]]  # a feed, its name, reader, mapping, items by product
@@ -320,7 +349,7 @@ def _readable(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping]) -> lis
     return readable
 
 
-def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Product]) -> Iterator[dict[Key, list[Observation]]]:
+def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Product]) -> Iterator[tuple[Product, dict[Key, list[Observation]]]]:
     for product in products:
         seen: dict[Key, list[Observation]] = {}
         for feed, feed_name, reader, mapping, items in readable:
@@ -336,7 +365,7 @@ def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Pro
                         declared = mapping.differs.get(name) or overridden.get(name)
                         seen.setdefault((sku, name, _scope(name, fact, info)), []).append(Observation(feed_name, info.channel, product.id, fact, declared))
         if seen:
-            yield seen
+            yield product, seen
 
 
 def find_disagreements(observed: dict[Key, list[Observation]]) -> list[Disagreement]:

@@ -1,4 +1,5 @@
-"""The render cache: each product's items for every planned feed, so an unchanged product is not rendered again.
+"""The render cache: each product's items for every planned feed, so an unchanged product is not rendered again;
+and the one-voice check's findings per product (`RememberedChecks`), so an unchanged product is not checked again.
 
 An entry is keyed by the product file's path and bytes, and by everything else a render reads:
 - pim's own code and every mapping;
@@ -29,7 +30,9 @@ from pim.project import MAPPINGS
 from pim.sources import Source, WorkingTree
 
 ITEMS_FOLDER = ".pim/cache/items"
+VOICES_FOLDER = ".pim/cache/voices"
 _MAGIC = b"PIMITEM1\n"
+_VOICES_MAGIC = b"PIMVOICE1\n"
 _CODE = Path(__file__).resolve().parent
 
 Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in one planned feed
@@ -75,6 +78,50 @@ class ItemCache:
         encoded (a walk over every value, so only when needed)."""
         if key is not None and not self.store.put(key, (False, [_encode_rendered(r, False) for r in rendered])):
             self.store.put(key, (True, [_encode_rendered(r, True) for r in rendered]))
+
+
+class RememberedChecks:
+    """The one-voice check's findings per product, kept between builds in one entry (all products in
+    one file: most have no finding, and a file each would cost a file creation each). A product's key
+    is its file, the build context of the render cache, and the ids of its items each feed kept, so a
+    product is checked again when anything its items come from changes, or when a rule across items
+    (a shared id) drops or restores one of them. Each build writes only the current products' findings,
+    so the entry never grows past the catalog."""
+
+    _ENTRY = content_key(b"one-voice findings")
+
+    def __init__(self, source: Source, catalog: Catalog, context: bytes, folder: Path):
+        self.source = source
+        self.catalog = catalog
+        self.context = context
+        self.store = MarshalStore(folder, _VOICES_MAGIC)
+        entry = self.store.get(self._ENTRY)
+        self.known: dict[bytes, list] = entry if isinstance(entry, dict) else {}
+        self.found: dict[bytes, list] = {}
+
+    @classmethod
+    def for_build(cls, source: Source, catalog: Catalog, feeds: Sequence[Any], build_time: str) -> "RememberedChecks | None":
+        if os.environ.get("PIM_NO_CACHE") or not isinstance(source, WorkingTree) or not source.keeps_parse_cache:
+            return None
+        context = _context(source, catalog, [(f.info.channel, f.info.market) for f in feeds], build_time)
+        return cls(source, catalog, context, Path(source.root) / VOICES_FOLDER)
+
+    def key(self, product: Product, kept: bytes) -> bytes | None:
+        relpath = self.catalog.product_files.get(product.id)
+        data = self.source.read(relpath) if relpath else None
+        return None if data is None else content_key(self.context + relpath.encode() + b"\0" + data + b"\0" + kept, salt=b"voices")
+
+    def get(self, key: bytes | None) -> list[Problem] | None:
+        entry = None if key is None else self.known.get(key)
+        return None if entry is None else [_decode_problem(p) for p in entry]
+
+    def remember(self, key: bytes | None, problems: list[Problem]) -> None:
+        if key is not None:
+            self.found[key] = [_encode_problem(p) for p in problems]
+
+    def save(self) -> None:
+        if self.found != self.known:
+            self.store.put(self._ENTRY, self.found)
 
 
 def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pim import consistency
 from pim.problems import Severity
 
 SHOPIFY_PRICE = "Variant Price: (item.sale.price if item.sale and item.sale.active else item.price) | amount"
@@ -131,3 +132,22 @@ def test_gtins_with_and_without_leading_zeros_agree(one_voice):
     one_voice.replace("mappings/shopify.yaml", "Variant Barcode: variant.gtin", 'Variant Barcode: "00" ~ variant.gtin if variant.gtin | length == 12 else variant.gtin')
 
     assert one_voice.disagreements() == []
+
+
+def test_findings_are_remembered_per_product_and_checked_again_when_the_product_changes(one_voice, monkeypatch):
+    one_voice.replace("mappings/shopify.yaml", SHOPIFY_PRICE, "Variant Price: item.price.amount + 10")
+    first = one_voice.disagreements()
+    checked: list[str] = []
+    check_slice = consistency._check_slice
+
+    def counting(shared, products):
+        checked.extend(product.id for product in products)
+        return check_slice(shared, products)
+
+    monkeypatch.setattr(consistency, "_check_slice", counting)
+    assert one_voice.disagreements() == first and checked == []  # read back, not checked again
+
+    one_voice.replace("catalog/products/TJ-100.yaml", JACKET_PRICE, 'price: {USD: "131.00", EUR: "119.00"}')
+    again = one_voice.disagreements()
+    assert checked == ["TJ-100"]
+    assert [p.message.split(":")[0] for p in again] == SKUS and "'141.00 USD' in shopify/US" in again[0].message
