@@ -148,7 +148,8 @@ def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
 def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None) -> tuple[dict, list[str], list[str]]:
     """Write every feed and the manifest into staging, then move them into `root` (feeds/) together.
     Returns the manifest, the files written and, of those, the files that changed."""
-    out = FeedOutput(root)
+    previous = _read_manifest(root)
+    out = FeedOutput(root, previous=_file_hashes(previous))
     entries = []
     try:
         channels = [(m, channel_feeds) for m in mappings if (channel_feeds := [f for f in feeds if f.info.channel == m.name])]
@@ -158,13 +159,12 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
         for entry, files in map_forked(_write_channel, (out, channels), range(len(channels)), jobs):
             out.files.update(files)
             entries.append(entry)
-        previous = _read_manifest(root)
         manifest = _manifest(source, entries, previous if partial else None, time)
         with out.open(MANIFEST) as handle:
             handle.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
         written = sorted(out.files)
         stale = _stale_files(previous, manifest)
-        changed = out.commit(_file_hashes(previous))
+        changed = out.commit()
     finally:
         out.discard()
     for relpath in stale:

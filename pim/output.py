@@ -14,12 +14,17 @@ from typing import BinaryIO, Iterator
 
 
 class _HashingWriter(io.RawIOBase):
-    """Counts and hashes the bytes on their way to the file, so the manifest costs no second read."""
+    """Counts and hashes the bytes on their way out, so the manifest costs no second read. Keeps the
+    first SPOOL bytes in memory and opens the staged file only when a file grows past them or turns out
+    to differ from the one in place: most feed files of a rebuild (one per product for a headless shop)
+    did not change, and creating a file costs more than writing it."""
 
-    def __init__(self, target: BinaryIO):
-        self._target = target
+    def __init__(self, target: Path):
+        self.target = target
         self.sha256 = hashlib.sha256()
         self.size = 0
+        self.memory: bytearray | None = bytearray()
+        self.file: BinaryIO | None = None
 
     def writable(self) -> bool:
         return True
@@ -27,8 +32,28 @@ class _HashingWriter(io.RawIOBase):
     def write(self, data) -> int:  # type: ignore[override]
         self.sha256.update(data)
         self.size += len(data)
-        self._target.write(data)
+        if self.memory is not None and len(self.memory) + len(data) <= SPOOL:
+            self.memory += data
+        else:
+            self.spill()
+            self.file.write(data)
         return len(data)
+
+    def spill(self) -> None:
+        """Write what memory holds into the staged file, and everything after it there too."""
+        if self.file is None:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(self.target, "wb")
+            self.file.write(self.memory or b"")
+            self.memory = None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
+
+
+SPOOL = 1 << 20  # bytes of one file held in memory before it goes to the staged file
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +61,20 @@ class WrittenFile:
     path: str  # relative to the feeds folder, with forward slashes
     sha256: str
     size: int
+    staged: bool = True  # False: the file in place already holds these bytes, nothing was staged
 
 
 @dataclass
 class FeedOutput:
-    """Collects feed files. Writers call `open("google/US.xml")`; nothing reaches feeds/ before `commit`."""
+    """Collects feed files. Writers call `open("google/US.xml")`; nothing reaches feeds/ before `commit`.
+
+    `previous` (path -> sha256, from the last manifest) lets a file whose bytes did not change stay as it
+    is, with its time: a rebuild then replaces only what changed, and tools that sync feeds/ by time or
+    size send only that. The file in place is compared byte for byte first, so a feed edited by hand is
+    still replaced."""
 
     root: Path  # the final feeds/ folder
+    previous: dict[str, str] = field(default_factory=dict)
     files: dict[str, WrittenFile] = field(default_factory=dict)
     _staging: Path | None = None
 
@@ -57,35 +89,28 @@ class FeedOutput:
     def open(self, relpath: str) -> Iterator[BinaryIO]:
         if relpath in self.files:
             raise ValueError(f"two writers wrote {relpath}")
-        target = self.staging / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as raw:
-            hashing = _HashingWriter(raw)
-            buffered = io.BufferedWriter(hashing, buffer_size=1 << 20)
+        sink = _HashingWriter(self.staging / relpath)
+        try:
+            buffered = io.BufferedWriter(sink, buffer_size=1 << 20)
             yield buffered  # type: ignore[misc]
             buffered.flush()
-            raw.flush()
-        self.files[relpath] = WrittenFile(relpath, hashing.sha256.hexdigest(), hashing.size)
+            sha256 = sink.sha256.hexdigest()
+            unchanged = self.previous.get(relpath) == sha256 and _same_bytes(sink, self.root / relpath)
+            if not unchanged:
+                sink.spill()
+        finally:
+            sink.close()
+        if unchanged and sink.target.exists():
+            sink.target.unlink()  # a large file spilled before it proved unchanged: gone before the sync writes it
+        self.files[relpath] = WrittenFile(relpath, sha256, sink.size, staged=not unchanged)
 
-    def commit(self, previous: dict[str, str] | None = None) -> list[str]:
+    def commit(self) -> list[str]:
         """Move every staged file into place; each rename is atomic, so no reader sees half a file.
-        Returns the paths that changed.
-
-        `previous` (path -> sha256, from the last manifest) lets a file whose bytes did not change stay
-        as it is, with its time: a rebuild then replaces only what changed, and tools that sync feeds/
-        by time or size send only that. The file in place is compared byte for byte first, so a feed
-        edited by hand is still replaced.
+        Returns the paths that changed (the others were not staged, or are dropped here).
 
         One `os.sync()` before the renames makes every staged byte durable first: the same guarantee as
-        an fsync per file, without its cost (a 100,000-product build writes some 200,000 files). The
-        staged copies of unchanged files are deleted before it, so they are never written to disk."""
-        changed = []
-        for relpath in sorted(self.files):
-            staged = self.staging / relpath
-            if previous and previous.get(relpath) == self.files[relpath].sha256 and _same_bytes(staged, self.root / relpath):
-                staged.unlink()
-            else:
-                changed.append(relpath)
+        an fsync per file, without its cost (a 100,000-product build writes some 200,000 files)."""
+        changed = [relpath for relpath in sorted(self.files) if self.files[relpath].staged]
         os.sync()
         for relpath in changed:
             final = self.root / relpath
@@ -100,15 +125,20 @@ class FeedOutput:
             self._staging = None
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def _same_bytes(sink: _HashingWriter, existing: Path) -> bool:
+    """Whether the file in place holds exactly the bytes written (its size first, then the bytes)."""
     try:
-        if a.stat().st_size != b.stat().st_size:
+        if existing.stat().st_size != sink.size:
             return False
-        with open(a, "rb") as left, open(b, "rb") as right:
-            while chunk := left.read(1 << 20):
-                if chunk != right.read(1 << 20):
-                    return False
-        return True
+        with open(existing, "rb") as right:
+            if sink.file is None:
+                return right.read() == sink.memory
+            sink.file.flush()
+            with open(sink.target, "rb") as left:
+                while chunk := left.read(1 << 20):
+                    if chunk != right.read(1 << 20):
+                        return False
+            return True
     except OSError:
         return False
 
