@@ -100,13 +100,13 @@ class FeedOutput:
                 sink.spill()
         finally:
             sink.close()
-        if unchanged and sink.target.exists():
+        if unchanged and sink.file is not None:
             sink.target.unlink()  # a large file spilled before it proved unchanged: gone before the sync writes it
         self.files[relpath] = WrittenFile(relpath, sha256, sink.size, staged=not unchanged)
 
     def commit(self) -> list[str]:
         """Move every staged file into place; each rename is atomic, so no reader sees half a file.
-        Returns the paths that changed (the others were not staged, or are dropped here).
+        Returns the paths that changed; the others were never staged and stay as they are.
 
         One `os.sync()` before the renames makes every staged byte durable first: the same guarantee as
         an fsync per file, without its cost (a 100,000-product build writes some 200,000 files)."""
