@@ -14,7 +14,8 @@ from typing import Any
 from pim.build import BuildResult, summary_rows
 from pim.catalog import Catalog
 from pim.completeness import compute_completeness
-from pim.consistency import FACTS, OVERRIDE_FACTS, Disagreement, Observation, find_disagreements, observe_facts
+from pim.consistency import OVERRIDE_FACTS, Disagreement, Observation, find_disagreements, observe_facts
+from pim.facts import FACTS
 from pim.feed import Feed, Item
 from pim.localize import localized_text
 from pim.mapping import CompiledMapping
