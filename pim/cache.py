@@ -15,6 +15,7 @@ import marshal
 import os
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,41 @@ _DIGEST = 20
 def content_key(data: bytes, *, salt: bytes = b"") -> bytes:
     """A hash of `data` that also names the entry format, so entries of another Python are never read."""
     return hashlib.blake2b(data, digest_size=_DIGEST, key=(_SALT + salt)[:64]).digest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """A hash of pim's own source: an entry derived by other code is never read."""
+    digest = hashlib.blake2b(digest_size=_DIGEST)
+    code = Path(__file__).resolve().parent
+    for path in sorted(code.rglob("*.py")):
+        digest.update(path.relative_to(code).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def digest_other_catalog_files(digest: Any, root: Path, *, times: bool) -> None:
+    """Feed `digest` every catalog file but the product files: YAML files by their bytes, the others
+    (images) by name, and with `times` by size and modification time too. A product's checks and
+    render read these files and whether an image exists."""
+    catalog = root / "catalog"
+    products = catalog / "products"
+    for folder, folders, files in os.walk(catalog):
+        folders.sort()
+        top_of_products = Path(folder) == products
+        for name in sorted(files):
+            if top_of_products and name.endswith(".yaml"):
+                continue  # the products themselves: keyed one by one
+            path = os.path.join(folder, name)
+            relpath = Path(path).relative_to(root).as_posix()
+            if name.endswith(".yaml"):
+                with open(path, "rb") as handle:
+                    digest.update(relpath.encode() + b"\0" + handle.read())
+            elif times:
+                stat = os.stat(path)
+                digest.update(f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+            else:
+                digest.update(relpath.encode() + b"\0")
+        digest.update(b"\1" + "\0".join(folders).encode())  # an empty folder exists too
 
 
 class MarshalStore:
@@ -102,6 +138,9 @@ class DocumentCache(MarshalStore):
     @staticmethod
     def key(data: bytes) -> bytes:
         return content_key(data)
+
+    def by_key(self, key: bytes) -> Any | None:
+        return super().get(key)
 
 
 def _unpack(entry: bytes, key: bytes, magic: bytes) -> Any | None:

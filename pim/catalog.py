@@ -14,6 +14,7 @@ from pim.cache import DocumentCache
 from pim.model import AttributeDefinition, AttributesFile, CategoriesFile, Category, ContentFile, Family, Product, Settings
 from pim.problems import Location, Problem
 from pim.sources import Source
+from pim.validation_cache import UntypedProduct, ValidationCache
 from pim.workers import default_jobs, map_forked
 from pim.yamlfile import ParseFailure, PathPart, SourceMap, decode, parse
 
@@ -37,8 +38,9 @@ class Catalog:
     families: dict[str, Family]
     categories: dict[str, CategoryEntry]
     content: dict[str, dict[str, str]]  # "care/machine-wash" -> text per locale
-    products: tuple[Product, ...]
+    products: tuple[Product, ...]  # an UntypedProduct where the file is unchanged since it was validated
     product_files: dict[str, str]  # product id -> relpath
+    product_keys: dict[str, bytes] = field(default_factory=dict)  # product id -> content key of its file (where cached)
     channels: frozenset[str] = frozenset()  # channel names from mappings/
 
 
@@ -61,10 +63,32 @@ class Locator:
 
 
 @dataclass
+class FreshFiles:
+    """The product files this run read and validated: what the validation cache will keep of them."""
+
+    signatures: dict[str, bytes | None]  # taken before reading, so a change made meanwhile is seen next run
+    keys: dict[str, bytes] = field(default_factory=dict)
+    products: dict[str, Product | None] = field(default_factory=dict)
+
+
+@dataclass
 class Loaded:
     catalog: Catalog | None
     problems: list[Problem]
     locator: Locator
+    validated: ValidationCache | None = None
+    fresh: FreshFiles = field(default_factory=lambda: FreshFiles({}))
+
+    def remember(self, problems: list[Problem]) -> None:
+        """Keep, for the next run, what every check found in each product file read in this one."""
+        if self.validated is None:
+            return
+        in_file: dict[str, list[Problem]] = {}
+        for problem in problems:
+            in_file.setdefault(problem.location.path, []).append(problem)
+        for relpath, signature in self.fresh.signatures.items():
+            self.validated.remember(relpath, signature, self.fresh.keys.get(relpath), self.fresh.products.get(relpath), in_file.get(relpath, []))
+        self.validated.save()
 
 
 def read_document(source: Source, relpath: str, problems: list[Problem], cache: DocumentCache | None = None) -> Any | None:
@@ -77,17 +101,20 @@ def read_document(source: Source, relpath: str, problems: list[Problem], cache: 
     return _kept(_parse_file(relpath, data, cache), problems)
 
 
-def read_documents(source: Source, relpaths: list[str], problems: list[Problem], cache: DocumentCache | None) -> dict[str, Any]:
-    """Each file's parsed YAML (None where a problem stopped it). Files the cache does not hold are
-    parsed in forked processes when there are many (a first build of a large catalog): libyaml costs
-    about 700 us per product, the largest part of a cold validation."""
+def read_documents(source: Source, relpaths: list[str], problems: list[Problem], cache: DocumentCache | None) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Each file's parsed YAML (None where a problem stopped it), and the content key of each file read.
+    Files the cache does not hold are parsed in forked processes when there are many (a first build of a
+    large catalog): libyaml costs about 700 us per product, the largest part of a cold validation."""
     documents: dict[str, Any] = {}
+    keys: dict[str, bytes] = {}
     missing: list[str] = []
     if hasattr(source, "preload"):
         source.preload(relpaths)
     for relpath in relpaths:
         data = source.read(relpath)
-        document = cache.get(data)[1] if data is not None and cache is not None else None
+        document = None
+        if data is not None and cache is not None:
+            keys[relpath], document = cache.get(data)
         if document is None:
             missing.append(relpath)
         documents[relpath] = document
@@ -96,7 +123,7 @@ def read_documents(source: Source, relpaths: list[str], problems: list[Problem],
     for chunk in map_forked(_parse_files, (source, cache), chunks, jobs):
         for relpath, parsed in chunk:
             documents[relpath] = _kept(parsed, problems)
-    return documents
+    return documents, keys
 
 
 PARALLEL_PARSE_FROM = 500  # files to parse; below this, forking costs more than it saves
@@ -246,11 +273,23 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
         if (group := load(relpath, ContentFile)) is not None:
             content.update({f"{_stem(relpath)}/{block}": text for block, text in group.root.items()})
 
-    products: dict[str, Product] = {}
+    products: dict[str, Product | UntypedProduct] = {}
     product_files: dict[str, str] = {}
-    documents = read_documents(source, source.list(f"{CATALOG}/products"), problems, cache)
-    for relpath, document in documents.items():
-        product = None if document is None else validate_document(Product, document, relpath, locator, problems)
+    product_keys: dict[str, bytes] = {}
+    relpaths = source.list(f"{CATALOG}/products")
+    validated = ValidationCache.open(source, channels) if cache is not None else None
+    known = validated.unchanged_files(relpaths) if validated is not None else {}
+    to_read = [relpath for relpath in relpaths if relpath not in known]
+    fresh = FreshFiles(dict(zip(to_read, validated.source.signatures(to_read))) if validated else {})
+    documents, fresh.keys = read_documents(source, to_read, problems, cache)
+    for relpath in relpaths:
+        if relpath in known:
+            entry = known[relpath]
+            problems.extend(Problem.from_plain(plain) for plain in entry.problems)
+            product = None if entry.product_id is None else UntypedProduct(entry, relpath, source, cache)
+        else:
+            document = documents[relpath]
+            product = fresh.products[relpath] = None if document is None else validate_document(Product, document, relpath, locator, problems)
         if product is None:
             continue
         if product.id in products:
@@ -259,9 +298,11 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
             continue
         products[product.id] = product
         product_files[product.id] = relpath
+        if (key := known[relpath].key if relpath in known else fresh.keys.get(relpath)) is not None:
+            product_keys[product.id] = key
 
     if settings is None or attributes is None or categories is None:
-        return Loaded(None, _sorted(problems), locator)
+        return Loaded(None, _sorted(problems), locator)  # nothing is remembered: the products were not checked
     catalog = Catalog(
         settings=settings,
         attributes=dict(attributes.root),
@@ -270,9 +311,10 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
         content=content,
         products=tuple(products[pid] for pid in sorted(products)),
         product_files=product_files,
+        product_keys=product_keys,
         channels=channels,
     )
-    return Loaded(catalog, _sorted(problems), locator)
+    return Loaded(catalog, _sorted(problems), locator, validated, fresh)
 
 
 def _stem(relpath: str) -> str:

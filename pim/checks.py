@@ -16,6 +16,7 @@ from pim.model import CONTENT_PREFIX, AttributeType, Availability, Product, Vari
 from pim.problems import Location, Problem, Severity
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+from pim.validation_cache import UntypedProduct, lines
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 # Required entries that are product fields rather than attributes.
@@ -157,16 +158,35 @@ def _check_content(ctx: _Context) -> Iterator[Problem]:
 
 
 def _check_products(ctx: _Context) -> Iterator[Problem]:
+    skus: list[str] = []
+    gtins: list[str] = []
+    for product in ctx.catalog.products:
+        if isinstance(product, UntypedProduct):  # unchanged since validated: its problems came with it
+            skus += lines(product.known.skus)
+            gtins += lines(product.known.gtins)
+        else:
+            yield from _check_product(ctx, product, ctx.catalog.product_files[product.id])
+            skus += [v.sku for v in product.variants]
+            gtins += [v.gtin or "" for v in product.variants]
+    # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form.
+    gtin14s = [to_gtin14(gtin) for gtin in gtins if gtin]
+    if len(set(skus)) < len(skus) or len(set(gtin14s)) < len(gtin14s):  # rare: only then find where
+        yield from _check_duplicates(ctx)
+
+
+def _check_duplicates(ctx: _Context) -> Iterator[Problem]:
     skus: dict[str, tuple[str, int]] = {}
     gtins: dict[str, tuple[str, int]] = {}
     for product in ctx.catalog.products:
         relpath = ctx.catalog.product_files[product.id]
-        yield from _check_product(ctx, product, relpath)
-        for index, variant in enumerate(product.variants):
-            yield from _check_unique(ctx, "PIM221", "SKU", variant.sku, skus, relpath, index, "sku")
-            if variant.gtin is not None:
-                # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form.
-                yield from _check_unique(ctx, "PIM222", "GTIN", variant.gtin, gtins, relpath, index, "gtin", key=to_gtin14(variant.gtin))
+        if isinstance(product, UntypedProduct):
+            variant_skus, variant_gtins = lines(product.known.skus), lines(product.known.gtins)
+        else:
+            variant_skus, variant_gtins = [v.sku for v in product.variants], [v.gtin or "" for v in product.variants]
+        for index, (sku, gtin) in enumerate(zip(variant_skus, variant_gtins)):
+            yield from _check_unique(ctx, "PIM221", "SKU", sku, skus, relpath, index, "sku")
+            if gtin:
+                yield from _check_unique(ctx, "PIM222", "GTIN", gtin, gtins, relpath, index, "gtin", key=to_gtin14(gtin))
 
 
 def _check_unique(ctx, code, what, value, seen, relpath, index, field, key=None) -> Iterator[Problem]:

@@ -21,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from pim.cache import MarshalStore, content_key
+from pim.cache import MarshalStore, code_digest, content_key, digest_other_catalog_files
 from pim.catalog import CATALOG, Catalog
 from pim.feed import Exclusion, Item
 from pim.model import Product
-from pim.problems import Location, Problem, Severity
+from pim.problems import Problem
 from pim.project import MAPPINGS
 from pim.sources import Source, WorkingTree
 
@@ -33,7 +33,6 @@ ITEMS_FOLDER = ".pim/cache/items"
 VOICES_FOLDER = ".pim/cache/voices"
 _MAGIC = b"PIMITEM1\n"
 _VOICES_MAGIC = b"PIMVOICE1\n"
-_CODE = Path(__file__).resolve().parent
 
 Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in one planned feed
 
@@ -56,9 +55,7 @@ class ItemCache:
 
     def key(self, product: Product) -> bytes | None:
         if product.id not in self._keys:
-            relpath = self.catalog.product_files.get(product.id)
-            data = self.source.read(relpath) if relpath else None
-            self._keys[product.id] = None if data is None else content_key(self.context + relpath.encode() + b"\0" + data, salt=b"items")
+            self._keys[product.id] = _product_key(self.catalog, product, self.context, b"", b"items")
         return self._keys[product.id]
 
     def holds(self, product: Product) -> bool:
@@ -107,27 +104,31 @@ class RememberedChecks:
         return cls(source, catalog, context, Path(source.root) / VOICES_FOLDER)
 
     def key(self, product: Product, kept: bytes) -> bytes | None:
-        relpath = self.catalog.product_files.get(product.id)
-        data = self.source.read(relpath) if relpath else None
-        return None if data is None else content_key(self.context + relpath.encode() + b"\0" + data + b"\0" + kept, salt=b"voices")
+        return _product_key(self.catalog, product, self.context, kept, b"voices")
 
     def get(self, key: bytes | None) -> list[Problem] | None:
         entry = None if key is None else self.known.get(key)
-        return None if entry is None else [_decode_problem(p) for p in entry]
+        return None if entry is None else [Problem.from_plain(p) for p in entry]
 
     def remember(self, key: bytes | None, problems: list[Problem]) -> None:
         if key is not None:
-            self.found[key] = [_encode_problem(p) for p in problems]
+            self.found[key] = [p.to_plain() for p in problems]
 
     def save(self) -> None:
         if self.found != self.known:
             self.store.put(self._ENTRY, self.found)
 
 
+def _product_key(catalog: Catalog, product: Product, context: bytes, more: bytes, salt: bytes) -> bytes | None:
+    """A product's key: its file's path and content key (the parse cache's hash of its bytes), the context, and `more`."""
+    relpath, file_key = catalog.product_files.get(product.id), catalog.product_keys.get(product.id)
+    if relpath is None or file_key is None:
+        return None
+    return content_key(context + relpath.encode() + b"\0" + file_key + b"\0" + more, salt=salt)
+
+
 def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str) -> bytes:
-    digest = hashlib.blake2b(digest_size=20)
-    for path in sorted(_CODE.rglob("*.py")):
-        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
+    digest = hashlib.blake2b(code_digest(), digest_size=20)
     mappings = [(relpath, source.read(relpath) or b"") for relpath in source.list(MAPPINGS)]
     for relpath, data in mappings:
         digest.update(relpath.encode() + b"\0" + data)
@@ -135,16 +136,7 @@ def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str)
     digest.update((build_time if reads_time else build_time[:10]).encode())
     digest.update(repr(plan).encode())
     root = Path(source.root)
-    for folder, folders, files in os.walk(root / CATALOG):
-        folders[:] = sorted(f for f in folders if Path(folder, f) != root / CATALOG / "products")
-        for name in sorted(files):
-            path = Path(folder, name)
-            relpath = path.relative_to(root).as_posix()
-            if name.endswith(".yaml"):
-                digest.update(relpath.encode() + b"\0" + path.read_bytes())
-            else:
-                stat = path.stat()
-                digest.update(f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    digest_other_catalog_files(digest, root, times=True)
     if catalog.settings.google_taxonomy is not None:
         try:
             stat = (root / catalog.settings.google_taxonomy).stat()
@@ -178,22 +170,12 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
-def _encode_problem(problem: Problem) -> tuple:
-    where = problem.location
-    return (problem.code, problem.message, (where.path, where.line, where.column), problem.severity.value, tuple((r.path, r.line, r.column) for r in problem.related))
-
-
-def _decode_problem(entry: tuple) -> Problem:
-    code, message, where, severity, related = entry
-    return Problem(code, message, Location(*where), Severity(severity), tuple(Location(*r) for r in related))
-
-
 def _encode_rendered(rendered: Rendered, encode: bool) -> tuple:
     items, excluded, warnings = rendered
     return (
         [(i.id, _encode_value(dict(i.fields)) if encode else dict(i.fields), i.product_id, i.group_id, i.level) for i in items],
-        [(e.item_id, e.product_id, [_encode_problem(p) for p in e.problems]) for e in excluded],
-        [_encode_problem(p) for p in warnings],
+        [(e.item_id, e.product_id, [p.to_plain() for p in e.problems]) for e in excluded],
+        [p.to_plain() for p in warnings],
     )
 
 
@@ -201,6 +183,6 @@ def _decode_rendered(entry: tuple, encoded: bool) -> Rendered:
     items, excluded, warnings = entry
     return (
         [Item(i[0], _decode_value(i[1]) if encoded else i[1], i[2], i[3], i[4]) for i in items],
-        [Exclusion(e[0], e[1], tuple(_decode_problem(p) for p in e[2])) for e in excluded],
-        [_decode_problem(p) for p in warnings],
+        [Exclusion(e[0], e[1], tuple(Problem.from_plain(p) for p in e[2])) for e in excluded],
+        [Problem.from_plain(p) for p in warnings],
     )

@@ -95,7 +95,8 @@ class FeedOutput:
             yield buffered  # type: ignore[misc]
             buffered.flush()
             sha256 = sink.sha256.hexdigest()
-            unchanged = self.previous.get(relpath) == sha256 and _same_bytes(sink, self.root / relpath)
+            # a file the last manifest does not list (the manifest itself) is compared byte for byte too
+            unchanged = self.previous.get(relpath, sha256) == sha256 and _same_bytes(sink, self.root / relpath)
             if not unchanged:
                 sink.spill()
         finally:

@@ -43,6 +43,16 @@ class Problem:
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column, self.code, self.message)
 
+    def to_plain(self) -> tuple:
+        """Plain data for a cache entry (marshal, which runs no code when read); `from_plain` reverses it."""
+        where = self.location
+        return (self.code, self.message, (where.path, where.line, where.column), self.severity.value, tuple((r.path, r.line, r.column) for r in self.related))
+
+    @staticmethod
+    def from_plain(entry: tuple) -> "Problem":
+        code, message, where, severity, related = entry
+        return Problem(code, message, Location(*where), Severity(severity), tuple(Location(*r) for r in related))
+
 
 # Stable codes. A code never changes meaning; retired codes are not reused.
 CODES: dict[str, str] = {

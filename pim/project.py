@@ -39,4 +39,5 @@ def validate_catalog(source: Source) -> Validated:
     problems = list(loaded.problems)
     if loaded.catalog is not None:
         problems += check_catalog(loaded.catalog, loaded.locator, source)
+        loaded.remember(problems)
     return Validated(loaded.catalog, sorted(problems, key=Problem.sort_key), loaded.locator, source)

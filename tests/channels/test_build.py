@@ -138,3 +138,6 @@ def test_a_rebuild_replaces_only_the_files_whose_bytes_changed(demo):
     for entry in expected["channels"]:
         for file in entry["files"]:
             assert hashlib.sha256((feeds / file["path"]).read_bytes()).hexdigest() == file["sha256"]
+    again = run_pim("build", "--project", str(demo))
+    assert re.search(rf"Wrote {len(after)} files into .*\(0 changed;", again.stdout), again.stdout  # not even the manifest
+    assert {p.relative_to(feeds).as_posix(): p.stat().st_ino for p in feeds.rglob("*") if p.is_file()} == after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,18 @@ import pytest
 from pim.cache import CACHE_FOLDER, DocumentCache
 from pim.catalog import load_catalog
 from pim.sources import WorkingTree
+from pim.validation_cache import VALIDATED_FOLDER
 
 from .conftest import JACKET, SWEATER, TinyProject, describe
 
 
 def entries(tiny: TinyProject) -> list[Path]:
     return sorted(p for p in (tiny.root / CACHE_FOLDER).rglob("*") if p.is_file())
+
+
+def forget_validations(tiny: TinyProject) -> None:
+    """Without the validation cache's entry, a run reads every product file (through the parse cache)."""
+    shutil.rmtree(tiny.root / VALIDATED_FOLDER, ignore_errors=True)
 
 
 def entry_for(tiny: TinyProject, relpath: str) -> Path:
@@ -28,6 +35,7 @@ def test_a_second_run_reads_every_file_from_the_cache_and_finds_the_same(tiny):
     assert cached > 5
     cache = DocumentCache.for_project(tiny.root)
     assert all(cache.get((tiny.root / JACKET).read_bytes())[1] is not None for _ in range(2))
+    forget_validations(tiny)
     assert [describe(p) for p in tiny.validate()] == first
     assert len(entries(tiny)) == cached
 
@@ -53,6 +61,7 @@ def test_a_corrupt_entry_is_detected_and_rebuilt(tiny, damage):
     cache = DocumentCache.for_project(tiny.root)
     assert cache.get((tiny.root / JACKET).read_bytes())[1] is None
     assert cache.rejected == 1
+    forget_validations(tiny)
     assert [describe(p) for p in tiny.validate()] == expected
     assert entry.read_bytes() == good  # rebuilt
 
@@ -61,6 +70,7 @@ def test_an_entry_copied_from_another_file_is_not_trusted(tiny):
     tiny.validate()
     jacket, sweater = entry_for(tiny, JACKET), entry_for(tiny, SWEATER)
     jacket.write_bytes(sweater.read_bytes())  # a valid entry, for other content
+    forget_validations(tiny)
     loaded = load_catalog(WorkingTree(tiny.root))
     ids = sorted(p.id for p in loaded.catalog.products)
     assert ids == ["TJ-100", "WS-200"]
