@@ -40,29 +40,23 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def digest_other_catalog_files(digest: Any, root: Path, *, times: bool) -> None:
-    """Feed `digest` every catalog file but the product files: YAML files by their bytes, the others
-    (images) by name, and with `times` by size and modification time too. A product's checks and
-    render read these files and whether an image exists."""
-    catalog = root / "catalog"
-    products = catalog / "products"
-    for folder, folders, files in os.walk(catalog):
-        folders.sort()
-        top_of_products = Path(folder) == products
-        for name in sorted(files):
-            if top_of_products and name.endswith(".yaml"):
-                continue  # the products themselves: keyed one by one
-            path = os.path.join(folder, name)
-            relpath = Path(path).relative_to(root).as_posix()
-            if name.endswith(".yaml"):
-                with open(path, "rb") as handle:
-                    digest.update(relpath.encode() + b"\0" + handle.read())
-            elif times:
-                stat = os.stat(path)
-                digest.update(f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-            else:
-                digest.update(relpath.encode() + b"\0")
-        digest.update(b"\1" + "\0".join(folders).encode())  # an empty folder exists too
+PRODUCTS = "catalog/products"
+
+
+def is_product_file(relpath: str) -> bool:
+    return relpath.startswith(PRODUCTS + "/") and relpath.endswith(".yaml") and "/" not in relpath[len(PRODUCTS) + 1 :]
+
+
+def digest_catalog_files(digest: Any, source: Any, *, names: bool) -> None:
+    """Feed `digest` every catalog file but the product files (keyed one by one): the YAML files by
+    their bytes, and with `names` the names of the others (images), whose existence a product's checks
+    look up."""
+    for relpath in source.walk("catalog"):
+        if relpath.endswith(".yaml"):
+            if not is_product_file(relpath):
+                digest.update(relpath.encode() + b"\0" + (source.read(relpath) or b""))
+        elif names:
+            digest.update(relpath.encode() + b"\0")
 
 
 class MarshalStore:

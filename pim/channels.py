@@ -25,6 +25,7 @@ WriteFeeds = Callable[[Sequence[Feed], FeedOutput], None]
 class ChannelKind:
     rules: ChannelRules
     writers: dict[str, WriteFeeds]  # format name -> writer; the first is the default
+    reads_project_files: bool = False  # its rules or writers read files (images) anywhere in the project
 
     @property
     def default_format(self) -> str:
@@ -41,6 +42,6 @@ CHANNEL_KINDS: dict[str, ChannelKind] = {
     "headless": ChannelKind(web.HEADLESS_RULES, {"headless-json": headless_json.write_feeds}),
     "jsonld": ChannelKind(web.JSONLD_RULES, {"jsonld": jsonld.write_feeds}),
     "bmecat": ChannelKind(bmecat.RULES, {"bmecat-xml": bmecat_writer.write_feeds}),
-    "indesign": ChannelKind(ChannelRules(channel="InDesign", extra=(print_rules.check_images,)), {"indesign-csv": indesign.write_feeds}),
-    "print-pdf": ChannelKind(print_rules.RULES, {"typst-pdf": pdf.write_feeds}),
+    "indesign": ChannelKind(ChannelRules(channel="InDesign", extra=(print_rules.check_images,)), {"indesign-csv": indesign.write_feeds}, reads_project_files=True),
+    "print-pdf": ChannelKind(print_rules.RULES, {"typst-pdf": pdf.write_feeds}, reads_project_files=True),
 }

@@ -127,7 +127,10 @@ def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None
     removed = sorted(old_items.keys() - new_items.keys() - new_excluded.keys())
     changed = []
     for item_id in sorted(old_items.keys() & new_items.keys()):
-        if item_fields := _field_changes(_item_values(old_items[item_id]), _item_values(new_items[item_id])):
+        before, after = old_items[item_id], new_items[item_id]
+        if _same_item(before, after):  # most items of a small change: compared in C, not field by field
+            continue
+        if item_fields := _field_changes(_item_values(before), _item_values(after)):
             changed.append(ItemChange(item_id, item_fields))
     info = _field_changes(_info_values(old.info), _info_values(new.info)) if old and new else ()
     excluded = tuple(ExclusionChange(i, new_excluded[i]) for i in sorted(new_excluded.keys() - old_excluded.keys()))
@@ -141,6 +144,12 @@ def _exclusions(feed: Feed | None) -> dict[str, tuple[Reason, ...]]:
     for exclusion in feed.excluded if feed else ():
         reasons.setdefault(exclusion.item_id, set()).update(Reason(p.code, p.message) for p in exclusion.problems)
     return {item_id: tuple(sorted(found, key=lambda r: (r.code, r.message))) for item_id, found in reasons.items()}
+
+
+def _same_item(before: Item, after: Item) -> bool:
+    """Whether the items write the same: equal, and equal when printed (== alone takes Decimal("18.0")
+    for Decimal("18.00") and True for 1). Where the fields' order differs, the field comparison decides."""
+    return before.group_id == after.group_id and before.level == after.level and before.fields == after.fields and repr(before.fields) == repr(after.fields)
 
 
 def _item_values(item: Item) -> dict[str, Value]:

@@ -3,14 +3,15 @@ and the one-voice check's findings per product (`RememberedChecks`), so an uncha
 
 An entry is keyed by the product file's path and bytes, and by everything else a render reads:
 - pim's own code and every mapping;
-- every catalog file that is not a product (settings, attributes, families, categories, content), and
-  the name, size and time of every other catalog file (print checks images);
+- every catalog file that is not a product (settings, attributes, families, categories, content);
+- when print or InDesign is planned, every project file they could read as an image, by its git blob id
+  (computed from the bytes in the working tree);
 - the taxonomy file, and the feeds planned;
 - the build date (sales start and end by it), or the build time when a mapping reads `build.time`.
 
-Change any of them and every entry misses. Entries are marshal data with a checksum (pim.cache), not
-pickles, so a cache restored by CI cannot run code. Only a working tree is cached: a git revision
-(`pim diff`) renders in full.
+Change any of them and every entry misses. A git revision (`pim diff`) has the same keys as the same
+files in the working tree, so a diff reads what builds rendered. Entries are marshal data with a
+checksum (pim.cache), not pickles, so a cache restored by CI cannot run code.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from pim.cache import MarshalStore, code_digest, content_key, digest_other_catalog_files
+from pim.cache import MarshalStore, code_digest, content_key, digest_catalog_files, is_product_file
 from pim.catalog import CATALOG, Catalog
 from pim.feed import Exclusion, Item
 from pim.model import Product
 from pim.problems import Problem
-from pim.project import MAPPINGS
+from pim.channels import CHANNEL_KINDS
+from pim.project import FEEDS, MAPPINGS
 from pim.sources import Source, WorkingTree
 
 ITEMS_FOLDER = ".pim/cache/items"
@@ -38,8 +40,7 @@ Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in o
 
 
 class ItemCache:
-    def __init__(self, source: Source, catalog: Catalog, context: bytes, folder: Path):
-        self.source = source
+    def __init__(self, catalog: Catalog, context: bytes, folder: Path):
         self.catalog = catalog
         self.context = context
         self.store = MarshalStore(folder, _MAGIC)
@@ -47,11 +48,12 @@ class ItemCache:
 
     @classmethod
     def for_build(cls, source: Source, catalog: Catalog, plan: Sequence[Any], build_time: str) -> "ItemCache | None":
-        """The cache for this build, or None where nothing is cached (PIM_NO_CACHE, a git revision)."""
-        if os.environ.get("PIM_NO_CACHE") or not isinstance(source, WorkingTree) or not source.keeps_parse_cache:
+        """The cache for this build (from the working tree or a git revision), or None where nothing is
+        cached (PIM_NO_CACHE, a dry run into a folder not made yet)."""
+        if os.environ.get("PIM_NO_CACHE") or not getattr(source, "keeps_parse_cache", True):
             return None
-        context = _context(source, catalog, [(p.mapping.name, p.market) for p in plan], build_time)
-        return cls(source, catalog, context, Path(source.root) / ITEMS_FOLDER)
+        context = _context(source, catalog, [(p.mapping.name, p.market, p.mapping.kind) for p in plan], build_time)
+        return cls(catalog, context, Path(source.root) / ITEMS_FOLDER)
 
     def key(self, product: Product) -> bytes | None:
         if product.id not in self._keys:
@@ -87,8 +89,7 @@ class RememberedChecks:
 
     _ENTRY = content_key(b"one-voice findings")
 
-    def __init__(self, source: Source, catalog: Catalog, context: bytes, folder: Path):
-        self.source = source
+    def __init__(self, catalog: Catalog, context: bytes, folder: Path):
         self.catalog = catalog
         self.context = context
         self.store = MarshalStore(folder, _VOICES_MAGIC)
@@ -100,8 +101,8 @@ class RememberedChecks:
     def for_build(cls, source: Source, catalog: Catalog, feeds: Sequence[Any], build_time: str) -> "RememberedChecks | None":
         if os.environ.get("PIM_NO_CACHE") or not isinstance(source, WorkingTree) or not source.keeps_parse_cache:
             return None
-        context = _context(source, catalog, [(f.info.channel, f.info.market) for f in feeds], build_time)
-        return cls(source, catalog, context, Path(source.root) / VOICES_FOLDER)
+        context = _context(source, catalog, [(f.info.channel, f.info.market, f.info.kind) for f in feeds], build_time)
+        return cls(catalog, context, Path(source.root) / VOICES_FOLDER)
 
     def key(self, product: Product, kept: bytes) -> bytes | None:
         return _product_key(self.catalog, product, self.context, kept, b"voices")
@@ -127,7 +128,9 @@ def _product_key(catalog: Catalog, product: Product, context: bytes, more: bytes
     return content_key(context + relpath.encode() + b"\0" + file_key + b"\0" + more, salt=salt)
 
 
-def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str) -> bytes:
+def _context(source: Source, catalog: Catalog, plan: list[tuple[str, str | None, str]], build_time: str) -> bytes:
+    """What every product's render reads besides its own file, read through the source: the same files
+    give the same context from the working tree or a git revision."""
     digest = hashlib.blake2b(code_digest(), digest_size=20)
     mappings = [(relpath, source.read(relpath) or b"") for relpath in source.list(MAPPINGS)]
     for relpath, data in mappings:
@@ -135,8 +138,12 @@ def _context(source: WorkingTree, catalog: Catalog, plan: list, build_time: str)
     reads_time = any(b"build.time" in data for _, data in mappings)
     digest.update((build_time if reads_time else build_time[:10]).encode())
     digest.update(repr(plan).encode())
+    digest_catalog_files(digest, source, names=False)
+    if any(CHANNEL_KINDS[kind].reads_project_files for _, _, kind in plan):
+        for relpath in source.walk(""):
+            if not relpath.startswith(f"{FEEDS}/") and not is_product_file(relpath):
+                digest.update(f"{relpath}\0{source.blob_id(relpath)}".encode())
     root = Path(source.root)
-    digest_other_catalog_files(digest, root, times=True)
     if catalog.settings.google_taxonomy is not None:
         try:
             stat = (root / catalog.settings.google_taxonomy).stat()

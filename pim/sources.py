@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import subprocess
@@ -25,6 +26,12 @@ class Source(Protocol):
     def list(self, folder: str, suffix: str = ".yaml") -> list[str]: ...
 
     def exists(self, relpath: str) -> bool: ...
+
+    def walk(self, folder: str) -> list[str]: ...
+
+    def blob_id(self, relpath: str) -> str | None: ...
+
+    def signatures(self, relpaths: list[str]) -> list[bytes | None]: ...
 
     @property
     def label(self) -> str: ...
@@ -81,6 +88,22 @@ class WorkingTree:
 
     def exists(self, relpath: str) -> bool:
         return (self.root / relpath).exists()
+
+    def walk(self, folder: str) -> list[str]:
+        """Every file under `folder` ("" for the project), sorted; folders whose name starts with a dot
+        (.git, .pim) are left out, as a git revision has none of them."""
+        found = []
+        for path, folders, files in os.walk(os.path.join(self.root, folder)):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            base = os.path.relpath(path, self.root).replace(os.sep, "/")
+            prefix = "" if base == "." else base + "/"
+            found += [prefix + name for name in files]
+        return sorted(found)
+
+    def blob_id(self, relpath: str) -> str | None:
+        """The id git gives the file's bytes, so a file names the same content here and in a revision."""
+        data = self.read(relpath)
+        return None if data is None else hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 @dataclass
@@ -144,8 +167,16 @@ class GitRevision:
         prefix = relpath.rstrip("/") + "/"
         return relpath in self._files or any(p.startswith(prefix) for p in self._files)
 
+    def walk(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/" if folder else ""
+        return sorted(p for p in self._files if p.startswith(prefix) and not any(part.startswith(".") for part in p.split("/")[:-1]))
+
     def blob_id(self, relpath: str) -> str | None:
         return self._files.get(relpath)
+
+    def signatures(self, relpaths: list[str]) -> list[bytes | None]:
+        """Each file's blob id: in a revision, the content itself names a file."""
+        return [bytes.fromhex(blob) if (blob := self._files.get(relpath)) else None for relpath in relpaths]
 
 
 def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:

@@ -9,7 +9,8 @@ One entry per project (`.pim/cache/validated/`), read in one go. Per product fil
 
 A file whose signature is unchanged is taken as unchanged, as git's index does, unless it was modified
 less than `RACY_NS` before the entry was written: within one tick of the file system's clock a change
-could keep the signature. Such a file is read again, and is unchanged if its bytes hash the same.
+could keep the signature. Such a file is read again, and is unchanged if its bytes hash the same. In
+a git revision (`pim diff`) the signature is the file's blob id, and revisions keep their own entry.
 
 The entry holds for one context: pim's code, the channel names, every other catalog file's bytes and
 the names of the catalog's other files (a product's checks ask whether its images exist). Change any
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pim.cache import DocumentCache, MarshalStore, code_digest, content_key, digest_other_catalog_files
+from pim.cache import DocumentCache, MarshalStore, code_digest, content_key, digest_catalog_files
 from pim.model import Product
 from pim.problems import Problem
 from pim.sources import Source, ToolError, WorkingTree
@@ -34,6 +35,7 @@ from pim.yamlfile import decode, parse
 VALIDATED_FOLDER = ".pim/cache/validated"
 _MAGIC = b"PIMVALID1\n"
 _ENTRY = content_key(b"validated product files")
+_REVISION_ENTRY = content_key(b"validated product files of a git revision")
 RACY_NS = 2_000_000_000
 # Problems that compare one product with others are found again on every run, from the facts kept.
 ACROSS_PRODUCTS = frozenset({"PIM220", "PIM221", "PIM222"})
@@ -42,7 +44,7 @@ ACROSS_PRODUCTS = frozenset({"PIM220", "PIM221", "PIM222"})
 class Known(NamedTuple):
     """One product file as it was validated."""
 
-    signature: bytes  # WorkingTree.signature, then the content key of the file's bytes
+    signature: bytes  # Source.signatures, then the content key of the file's bytes
     product_id: str | None  # None: the file gave no product (its problems say why)
     skus: str | tuple[str, ...]  # each variant's SKU in file order, one per line (`lines`)
     gtins: str | tuple[str, ...]  # each variant's GTIN, or an empty line
@@ -64,11 +66,15 @@ def _joined(values: list[str]) -> str | tuple[str, ...]:
 
 
 class ValidationCache:
-    def __init__(self, source: WorkingTree, context: bytes, folder: Path):
+    def __init__(self, source: Source, context: bytes, folder: Path):
         self.source = source
         self.context = context
         self.store = MarshalStore(folder, _MAGIC)
-        entry = self.store.get(_ENTRY)
+        # A git revision's signatures are blob ids: the bytes themselves, so nothing is racy. It has its
+        # own entry: each side of a diff rewrites it, and the two differ only in the files changed.
+        self.racy_possible = isinstance(source, WorkingTree)
+        self.name = _ENTRY if self.racy_possible else _REVISION_ENTRY
+        entry = self.store.get(self.name)
         valid = isinstance(entry, dict) and entry.get("context") == context and isinstance(entry.get("files"), dict)
         self.written_ns: int = entry["written_ns"] if valid else 0
         self.known: dict[str, tuple] = entry["files"] if valid else {}
@@ -77,12 +83,13 @@ class ValidationCache:
 
     @classmethod
     def open(cls, source: Source, channels: frozenset[str]) -> "ValidationCache | None":
-        """The cache of this working tree, or None where nothing is cached (PIM_NO_CACHE, a git revision)."""
-        if os.environ.get("PIM_NO_CACHE") or not isinstance(source, WorkingTree) or not source.keeps_parse_cache:
+        """The cache of this working tree or git revision, or None where nothing is cached (PIM_NO_CACHE,
+        a dry run into a folder not made yet)."""
+        if os.environ.get("PIM_NO_CACHE") or not getattr(source, "keeps_parse_cache", True):
             return None
         digest = hashlib.blake2b(code_digest(), digest_size=20)
         digest.update("\0".join(sorted(channels)).encode())
-        digest_other_catalog_files(digest, Path(source.root), times=False)
+        digest_catalog_files(digest, source, names=True)
         return cls(source, digest.digest(), Path(source.root) / VALIDATED_FOLDER)
 
     def unchanged_files(self, relpaths: list[str]) -> dict[str, Known]:
@@ -93,8 +100,8 @@ class ValidationCache:
             entry = self.known[relpath]
             if signature is None or signature != entry[0][:-20]:
                 continue
-            modified = int.from_bytes(signature[8:16], "little", signed=True)
-            if modified >= self.written_ns - RACY_NS:  # racy: the signature alone does not prove it
+            modified = int.from_bytes(signature[8:16], "little", signed=True) if self.racy_possible else 0
+            if self.racy_possible and modified >= self.written_ns - RACY_NS:  # racy: the signature alone does not prove it
                 data = self.source.read(relpath)
                 if data is None or content_key(data) != entry[0][-20:]:
                     continue
@@ -116,7 +123,7 @@ class ValidationCache:
 
     def save(self) -> None:
         if self.changed or self.current.keys() != self.known.keys():
-            self.store.put(_ENTRY, {"context": self.context, "written_ns": time.time_ns(), "files": self.current})
+            self.store.put(self.name, {"context": self.context, "written_ns": time.time_ns(), "files": self.current})
 
 
 class UntypedProduct:

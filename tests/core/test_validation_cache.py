@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from pim.cache import MarshalStore
 from pim.catalog import load_catalog
 from pim.model import Product
 from pim.project import channel_names, validate_catalog
-from pim.sources import WorkingTree
+from pim.sources import GitRevision, WorkingTree
 from pim.validation_cache import _ENTRY, _MAGIC, VALIDATED_FOLDER, UntypedProduct, _joined, lines
 
 from .conftest import FAMILY, JACKET, SETTINGS, SWEATER, TinyProject, describe
@@ -146,3 +147,25 @@ def test_a_family_change_reaches_unchanged_products(tiny, monkeypatch):
 @given(st.lists(st.text(min_size=1), min_size=1))  # a product has at least one variant
 def test_the_values_kept_as_one_text_come_back_as_they_were(values):
     assert lines(_joined(values)) == values
+
+
+def test_a_git_revision_is_validated_once_per_file_content(flawed, monkeypatch):
+    git = ["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "flawed"]):
+        subprocess.run([*git, *args], cwd=flawed.root, check=True, capture_output=True)
+    flawed.replace(SWEATER, 'gtin: "96385074"', 'gtin: "96385075"')  # a wrong check digit
+    subprocess.run([*git, "commit", "-qam", "a wrong GTIN"], cwd=flawed.root, check=True, capture_output=True)
+
+    def side(revision: str) -> tuple[list[str], dict]:
+        validated = validate_catalog(GitRevision(flawed.root, revision))
+        return [describe(p) for p in validated.problems], {p.id: p for p in validated.catalog.products}
+
+    first, _ = side("HEAD~1")
+    second, products = side("HEAD")  # only the changed file is read and typed
+    assert isinstance(products["TJ-100"], UntypedProduct) and type(products["WS-200"]) is Product
+    new = [p for p in second if p not in first]
+    assert [p.split()[1] for p in new] == ["PIM223"] and new[0].startswith(f"{SWEATER}:")
+    again, products = side("HEAD~1")
+    assert again == first and isinstance(products["TJ-100"], UntypedProduct) and type(products["WS-200"]) is Product
+    monkeypatch.setenv("PIM_NO_CACHE", "1")
+    assert (side("HEAD~1")[0], side("HEAD")[0]) == (first, second)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,26 @@ def test_with_half_the_products_cached_two_processes_render_the_rest_and_write_t
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(entries(demo) - before) == len(products[::2])
     assert read_tree(tmp_path / "mixed") == without_cache(demo, tmp_path / "full")
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
+
+
+def test_a_diff_renders_each_side_once_and_shares_its_renders_with_builds(demo, tmp_path):
+    (demo / ".gitignore").write_text(".pim/\nfeeds/\n")
+    git(demo, "init", "-q")
+    git(demo, "add", "-A")
+    git(demo, "commit", "-qm", "base")
+    (demo / PRODUCT).write_text((demo / PRODUCT).read_text().replace('price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}'))
+    git(demo, "commit", "-qam", "a new price")
+    cached = run_pim("diff", "HEAD~1", "HEAD", "--format", "json", cwd=demo)
+    products = len(list((demo / "catalog/products").glob("*.yaml")))
+    assert len(entries(demo)) == products + 1  # both sides rendered once; the edited product twice
+    rendered = entries(demo)
+    assert run_pim("diff", "HEAD~1", "HEAD", "--format", "json", cwd=demo).stdout == cached.stdout
+    build(demo, tmp_path / "edited")
+    assert entries(demo) == rendered  # the second diff and a build of the same files (print too) render nothing
+    uncached = run_pim("diff", "HEAD~1", "HEAD", "--format", "json", cwd=demo, env={"PIM_NO_CACHE": "1"})
+    assert (cached.returncode, cached.stdout) == (uncached.returncode, uncached.stdout)
+    assert "131.00" in cached.stdout
