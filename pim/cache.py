@@ -40,21 +40,16 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-PRODUCTS = "catalog/products"
-
-
-def is_product_file(relpath: str) -> bool:
-    return relpath.startswith(PRODUCTS + "/") and relpath.endswith(".yaml") and "/" not in relpath[len(PRODUCTS) + 1 :]
+PRODUCTS = "catalog/products"  # the product files: keyed one by one, never part of a context
 
 
 def digest_catalog_files(digest: Any, source: Any, *, names: bool) -> None:
     """Feed `digest` every catalog file but the product files (keyed one by one): the YAML files by
     their bytes, and with `names` the names of the others (images), whose existence a product's checks
     look up."""
-    for relpath in source.walk("catalog"):
+    for relpath in source.walk("catalog", without_yaml_in=PRODUCTS):
         if relpath.endswith(".yaml"):
-            if not is_product_file(relpath):
-                digest.update(relpath.encode() + b"\0" + (source.read(relpath) or b""))
+            digest.update(relpath.encode() + b"\0" + (source.read(relpath) or b""))
         elif names:
             digest.update(relpath.encode() + b"\0")
 

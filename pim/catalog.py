@@ -42,6 +42,8 @@ class Catalog:
     product_files: dict[str, str]  # product id -> relpath
     product_keys: dict[str, bytes] = field(default_factory=dict)  # product id -> content key of its file (where cached)
     channels: frozenset[str] = frozenset()  # channel names from mappings/
+    # The duplicate SKUs and GTINs the last run found, when no product file changed since (else None).
+    found_across: list[Problem] | None = None
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Loaded:
             in_file.setdefault(problem.location.path, []).append(problem)
         for relpath, signature in self.fresh.signatures.items():
             self.validated.remember(relpath, signature, self.fresh.keys.get(relpath), self.fresh.products.get(relpath), in_file.get(relpath, []))
+        self.validated.remember_across(problems)
         self.validated.save()
 
 
@@ -283,13 +286,15 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
     fresh = FreshFiles(dict(zip(to_read, validated.source.signatures(to_read))) if validated else {})
     documents, fresh.keys = read_documents(source, to_read, problems, cache)
     for relpath in relpaths:
-        if relpath in known:
-            entry = known[relpath]
-            problems.extend(Problem.from_plain(plain) for plain in entry.problems)
+        if (entry := known.get(relpath)) is not None:
+            if entry.problems:
+                problems.extend(Problem.from_plain(plain) for plain in entry.problems)
             product = None if entry.product_id is None else UntypedProduct(entry, relpath, source, cache)
+            key = entry.key
         else:
             document = documents[relpath]
             product = fresh.products[relpath] = None if document is None else validate_document(Product, document, relpath, locator, problems)
+            key = fresh.keys.get(relpath)
         if product is None:
             continue
         if product.id in products:
@@ -298,7 +303,7 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
             continue
         products[product.id] = product
         product_files[product.id] = relpath
-        if (key := known[relpath].key if relpath in known else fresh.keys.get(relpath)) is not None:
+        if key is not None:
             product_keys[product.id] = key
 
     if settings is None or attributes is None or categories is None:
@@ -313,6 +318,7 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
         product_files=product_files,
         product_keys=product_keys,
         channels=channels,
+        found_across=validated.found_across() if validated is not None else None,
     )
     return Loaded(catalog, _sorted(problems), locator, validated, fresh)
 

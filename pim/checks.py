@@ -16,7 +16,7 @@ from pim.model import CONTENT_PREFIX, AttributeType, Availability, Product, Vari
 from pim.problems import Location, Problem, Severity
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
-from pim.validation_cache import UntypedProduct, lines
+from pim.validation_cache import UntypedProduct, every_line, joined, lines
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 # Required entries that are product fields rather than attributes.
@@ -158,19 +158,23 @@ def _check_content(ctx: _Context) -> Iterator[Problem]:
 
 
 def _check_products(ctx: _Context) -> Iterator[Problem]:
-    skus: list[str] = []
-    gtins: list[str] = []
+    if ctx.catalog.found_across is not None:  # no product file changed: nothing to check again
+        yield from ctx.catalog.found_across
+        return
+    skus: list[str | tuple[str, ...]] = []  # one `joined` text per product: 100,000 products hold 500,000 SKUs
+    gtins: list[str | tuple[str, ...]] = []
     for product in ctx.catalog.products:
         if isinstance(product, UntypedProduct):  # unchanged since validated: its problems came with it
-            skus += lines(product.known.skus)
-            gtins += lines(product.known.gtins)
+            skus.append(product.known.skus)
+            gtins.append(product.known.gtins)
         else:
             yield from _check_product(ctx, product, ctx.catalog.product_files[product.id])
-            skus += [v.sku for v in product.variants]
-            gtins += [v.gtin or "" for v in product.variants]
-    # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form.
-    gtin14s = [to_gtin14(gtin) for gtin in gtins if gtin]
-    if len(set(skus)) < len(skus) or len(set(gtin14s)) < len(gtin14s):  # rare: only then find where
+            skus.append(joined([v.sku for v in product.variants]))
+            gtins.append(joined([v.gtin or "" for v in product.variants]))
+    every_sku = every_line(skus)
+    # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form (to_gtin14).
+    every_gtin = [gtin.zfill(14) for gtin in every_line(gtins) if gtin]
+    if len(set(every_sku)) < len(every_sku) or len(set(every_gtin)) < len(every_gtin):  # rare: only then find where
         yield from _check_duplicates(ctx)
 
 

@@ -22,12 +22,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from pim.cache import MarshalStore, code_digest, content_key, digest_catalog_files, is_product_file
-from pim.catalog import CATALOG, Catalog
+from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files
+from pim.catalog import Catalog
+from pim.channels import CHANNEL_KINDS
 from pim.feed import Exclusion, Item
 from pim.model import Product
 from pim.problems import Problem
-from pim.channels import CHANNEL_KINDS
 from pim.project import FEEDS, MAPPINGS
 from pim.sources import Source, WorkingTree
 
@@ -140,8 +140,8 @@ def _context(source: Source, catalog: Catalog, plan: list[tuple[str, str | None,
     digest.update(repr(plan).encode())
     digest_catalog_files(digest, source, names=False)
     if any(CHANNEL_KINDS[kind].reads_project_files for _, _, kind in plan):
-        for relpath in source.walk(""):
-            if not relpath.startswith(f"{FEEDS}/") and not is_product_file(relpath):
+        for relpath in source.walk("", without_yaml_in=PRODUCTS):
+            if not relpath.startswith(f"{FEEDS}/"):
                 digest.update(f"{relpath}\0{source.blob_id(relpath)}".encode())
     root = Path(source.root)
     if catalog.settings.google_taxonomy is not None:

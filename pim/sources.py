@@ -27,7 +27,7 @@ class Source(Protocol):
 
     def exists(self, relpath: str) -> bool: ...
 
-    def walk(self, folder: str) -> list[str]: ...
+    def walk(self, folder: str, *, without_yaml_in: str = "") -> list[str]: ...
 
     def blob_id(self, relpath: str) -> str | None: ...
 
@@ -89,13 +89,16 @@ class WorkingTree:
     def exists(self, relpath: str) -> bool:
         return (self.root / relpath).exists()
 
-    def walk(self, folder: str) -> list[str]:
+    def walk(self, folder: str, *, without_yaml_in: str = "") -> list[str]:
         """Every file under `folder` ("" for the project), sorted; folders whose name starts with a dot
-        (.git, .pim) are left out, as a git revision has none of them."""
+        (.git, .pim) are left out, as a git revision has none of them, and so are the YAML files directly
+        in `without_yaml_in` (the product files, which callers key one by one)."""
         found = []
         for path, folders, files in os.walk(os.path.join(self.root, folder)):
             folders[:] = [name for name in folders if not name.startswith(".")]
             base = os.path.relpath(path, self.root).replace(os.sep, "/")
+            if base == without_yaml_in:
+                files = [name for name in files if not name.endswith(".yaml")]
             prefix = "" if base == "." else base + "/"
             found += [prefix + name for name in files]
         return sorted(found)
@@ -167,9 +170,14 @@ class GitRevision:
         prefix = relpath.rstrip("/") + "/"
         return relpath in self._files or any(p.startswith(prefix) for p in self._files)
 
-    def walk(self, folder: str) -> list[str]:
+    def walk(self, folder: str, *, without_yaml_in: str = "") -> list[str]:
         prefix = folder.rstrip("/") + "/" if folder else ""
-        return sorted(p for p in self._files if p.startswith(prefix) and not any(part.startswith(".") for part in p.split("/")[:-1]))
+        skipped = without_yaml_in + "/" if without_yaml_in else None
+        return sorted(
+            p for p in self._files
+            if p.startswith(prefix) and not any(part.startswith(".") for part in p.split("/")[:-1])
+            and not (skipped and p.startswith(skipped) and p.endswith(".yaml") and "/" not in p[len(skipped):])
+        )
 
     def blob_id(self, relpath: str) -> str | None:
         return self._files.get(relpath)

@@ -9,7 +9,8 @@ One entry per project (`.pim/cache/validated/`), read in one go. Per product fil
 
 A file whose signature is unchanged is taken as unchanged, as git's index does, unless it was modified
 less than `RACY_NS` before the entry was written: within one tick of the file system's clock a change
-could keep the signature. Such a file is read again, and is unchanged if its bytes hash the same. In
+could keep the signature. Such a file is read again, and is unchanged if its bytes hash the same; so
+is a file with a new signature (a fresh clone, a copy), which then keeps its new signature. In
 a git revision (`pim diff`) the signature is the file's blob id, and revisions keep their own entry.
 
 The entry holds for one context: pim's code, the channel names, every other catalog file's bytes and
@@ -37,7 +38,8 @@ _MAGIC = b"PIMVALID1\n"
 _ENTRY = content_key(b"validated product files")
 _REVISION_ENTRY = content_key(b"validated product files of a git revision")
 RACY_NS = 2_000_000_000
-# Problems that compare one product with others are found again on every run, from the facts kept.
+# Problems that compare one product with others: found again from the facts kept whenever a product file
+# changed (duplicate ids always: the loader sees them), and kept apart from each file's own problems.
 ACROSS_PRODUCTS = frozenset({"PIM220", "PIM221", "PIM222"})
 
 
@@ -59,10 +61,20 @@ def lines(joined: str | tuple[str, ...]) -> list[str]:
     return joined.split("\n") if type(joined) is str else list(joined)
 
 
-def _joined(values: list[str]) -> str | tuple[str, ...]:
+def joined(values: list[str]) -> str | tuple[str, ...]:
     """One text for many values, which marshal reads far faster than as many strings (100,000 products'
     SKUs and GTINs: 0.08 s instead of 0.55 s); a tuple in the rare case a value holds a line break."""
     return tuple(values) if any("\n" in value for value in values) else "\n".join(values)
+
+
+def every_line(parts: list[str | tuple[str, ...]]) -> list[str]:
+    """The values of many `joined` parts, in no particular order, splitting one text instead of many."""
+    texts = [part for part in parts if type(part) is str]
+    values = "\n".join(texts).split("\n") if texts else []
+    for part in parts:
+        if type(part) is not str:
+            values += part
+    return values
 
 
 class ValidationCache:
@@ -78,8 +90,11 @@ class ValidationCache:
         valid = isinstance(entry, dict) and entry.get("context") == context and isinstance(entry.get("files"), dict)
         self.written_ns: int = entry["written_ns"] if valid else 0
         self.known: dict[str, tuple] = entry["files"] if valid else {}
+        self.known_across: tuple = entry.get("across", ()) if valid else ()
         self.current: dict[str, tuple] = {}  # what the next entry holds: this run's product files
+        self.across: tuple = ()  # this run's findings across products (duplicate SKUs, GTINs)
         self.changed = not valid
+        self.all_unchanged = False  # every product file is as the entry has it, and no file came or went
 
     @classmethod
     def open(cls, source: Source, channels: frozenset[str]) -> "ValidationCache | None":
@@ -98,32 +113,45 @@ class ValidationCache:
         unchanged: dict[str, Known] = {}
         for relpath, signature in zip(candidates, self.source.signatures(candidates)):
             entry = self.known[relpath]
-            if signature is None or signature != entry[0][:-20]:
+            if signature is None:
                 continue
             modified = int.from_bytes(signature[8:16], "little", signed=True) if self.racy_possible else 0
-            if self.racy_possible and modified >= self.written_ns - RACY_NS:  # racy: the signature alone does not prove it
+            if signature != entry[0][:-20] or (self.racy_possible and modified >= self.written_ns - RACY_NS):
+                # Touched (a fresh clone, a copy) or racy (the signature alone proves nothing): the same
+                # bytes are still the same file, and reading them costs far less than validating them.
                 data = self.source.read(relpath)
                 if data is None or content_key(data) != entry[0][-20:]:
                     continue
-                self.changed = self.changed or time.time_ns() - modified > RACY_NS  # rewritten, it is no longer racy
+                entry = (signature + entry[0][-20:], *entry[1:])
+                self.changed = self.changed or entry != self.known[relpath] or time.time_ns() - modified > RACY_NS
             self.current[relpath] = entry
             unchanged[relpath] = Known(*entry)
+        self.all_unchanged = len(unchanged) == len(relpaths) == len(self.known) and not self.changed
         return unchanged
+
+    def found_across(self) -> list[Problem] | None:
+        """The findings across products of the run that wrote the entry, when they still hold: no product
+        file changed, came or went since (the checks across products read nothing else)."""
+        return [Problem.from_plain(plain) for plain in self.known_across] if self.all_unchanged else None
+
+    def remember_across(self, problems: list[Problem]) -> None:
+        self.across = tuple(p.to_plain() for p in problems if p.code in ACROSS_PRODUCTS and p.code != "PIM220")
+        self.changed = self.changed or self.across != self.known_across
 
     def remember(self, relpath: str, signature: bytes | None, key: bytes | None, product: Product | None, problems: list[Problem]) -> None:
         """Keep what validating a changed file found. `signature` was taken before the file was read, so
         a change made while pim ran is seen next time."""
         if signature is None or key is None:
             return
-        skus = _joined([v.sku for v in product.variants] if product else [])
-        gtins = _joined([v.gtin or "" for v in product.variants] if product else [])
+        skus = joined([v.sku for v in product.variants] if product else [])
+        gtins = joined([v.gtin or "" for v in product.variants] if product else [])
         plain = tuple(p.to_plain() for p in problems if p.code not in ACROSS_PRODUCTS)
         self.current[relpath] = (signature + key, product.id if product else None, skus, gtins, plain)
         self.changed = True
 
     def save(self) -> None:
         if self.changed or self.current.keys() != self.known.keys():
-            self.store.put(self.name, {"context": self.context, "written_ns": time.time_ns(), "files": self.current})
+            self.store.put(self.name, {"context": self.context, "written_ns": time.time_ns(), "files": self.current, "across": self.across})
 
 
 class UntypedProduct:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import time
 
@@ -17,7 +18,7 @@ from pim.catalog import load_catalog
 from pim.model import Product
 from pim.project import channel_names, validate_catalog
 from pim.sources import GitRevision, WorkingTree
-from pim.validation_cache import _ENTRY, _MAGIC, VALIDATED_FOLDER, UntypedProduct, _joined, lines
+from pim.validation_cache import _ENTRY, _MAGIC, VALIDATED_FOLDER, UntypedProduct, every_line, joined, lines
 
 from .conftest import FAMILY, JACKET, SETTINGS, SWEATER, TinyProject, describe
 
@@ -54,6 +55,18 @@ def test_a_second_run_types_no_unchanged_product_and_finds_the_same_problems(fla
     assert all(isinstance(p, UntypedProduct) for p in products(flawed).values())
 
 
+def test_an_unchanged_file_is_not_even_read(tiny, monkeypatch):
+    past = time.time() - 60  # well before the entry is written: not racy
+    for relpath in (JACKET, SWEATER):
+        os.utime(tiny.root / relpath, (past, past))
+    tiny.validate()
+    reads: list[str] = []
+    read = WorkingTree.read
+    monkeypatch.setattr(WorkingTree, "read", lambda self, relpath: reads.append(relpath) or read(self, relpath))
+    assert all(isinstance(p, UntypedProduct) for p in products(tiny).values())
+    assert JACKET not in reads and SWEATER not in reads and "catalog/settings.yaml" in reads
+
+
 def test_an_untyped_product_reads_as_the_typed_one_and_travels_typed(tiny, monkeypatch):
     tiny.validate()
     untyped = products(tiny)["TJ-100"]
@@ -80,6 +93,9 @@ def test_a_duplicate_sku_between_an_unchanged_and_a_new_product_is_found_with_bo
     assert [p.code for p in problems] == ["PIM221"]
     assert problems[0].related[0].path == JACKET  # the unchanged product is located, though not typed
     assert [describe(p) for p in problems] == found_without_cache(tiny, monkeypatch)
+    catalog = load_catalog(WorkingTree(tiny.root), channel_names(WorkingTree(tiny.root))).catalog
+    assert [p.code for p in catalog.found_across] == ["PIM221"]  # nothing changed: kept, not searched again
+    assert found(tiny) == [describe(p) for p in problems]
 
 
 def test_a_change_outside_the_products_validates_every_product_again(tiny, monkeypatch):
@@ -118,13 +134,22 @@ def test_a_change_within_the_clock_tick_of_the_last_run_is_seen(tiny):
     assert [v.stock for v in products(tiny)["TJ-100"].variants] == [12, 7, 0]
 
 
-def test_a_file_only_touched_is_read_once_more_and_then_trusted(tiny):
+def test_a_touched_file_with_the_same_bytes_is_read_but_not_validated_again(tiny):
     tiny.validate()
     past = time.time() - 60
     for relpath in (JACKET, SWEATER):
         os.utime(tiny.root / relpath, (past, past))
-    assert found(tiny) == []  # read again (the signature changed), same bytes: the facts are kept
     assert all(isinstance(p, UntypedProduct) for p in products(tiny).values())
+    assert found(tiny) == []
+
+
+def test_a_copied_project_keeps_its_validations(flawed, tmp_path, monkeypatch):
+    """A fresh clone with its .pim/cache restored (as CI does) has new inodes and times, the same bytes."""
+    expected = found(flawed)
+    copy = TinyProject(tmp_path / "copy")
+    shutil.copytree(flawed.root, copy.root)
+    assert all(isinstance(p, UntypedProduct) for p in products(copy).values())
+    assert found(copy) == expected == found_without_cache(copy, monkeypatch)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty"])
@@ -146,7 +171,12 @@ def test_a_family_change_reaches_unchanged_products(tiny, monkeypatch):
 
 @given(st.lists(st.text(min_size=1), min_size=1))  # a product has at least one variant
 def test_the_values_kept_as_one_text_come_back_as_they_were(values):
-    assert lines(_joined(values)) == values
+    assert lines(joined(values)) == values
+
+
+@given(st.lists(st.lists(st.text(min_size=1), min_size=1)))
+def test_the_values_of_many_products_come_back_all_of_them(products):
+    assert sorted(every_line([joined(values) for values in products])) == sorted(v for values in products for v in values)
 
 
 def test_a_git_revision_is_validated_once_per_file_content(flawed, monkeypatch):
