@@ -283,7 +283,7 @@ def load_catalog(source: Source, channels: frozenset[str] = frozenset()) -> Load
     validated = ValidationCache.open(source, channels) if cache is not None else None
     known = validated.unchanged_files(relpaths) if validated is not None else {}
     to_read = [relpath for relpath in relpaths if relpath not in known]
-    fresh = FreshFiles(dict(zip(to_read, validated.source.signatures(to_read))) if validated else {})
+    fresh = FreshFiles(dict(zip(to_read, source.signatures(to_read))) if validated else {})
     documents, fresh.keys = read_documents(source, to_read, problems, cache)
     for relpath in relpaths:
         if (entry := known.get(relpath)) is not None:

@@ -16,7 +16,7 @@ from pim.model import CONTENT_PREFIX, AttributeType, Availability, Product, Vari
 from pim.problems import Location, Problem, Severity
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
-from pim.validation_cache import UntypedProduct, every_line, joined, lines
+from pim.validation_cache import UntypedProduct, every_line, lines, variant_ids
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 # Required entries that are product fields rather than attributes.
@@ -164,13 +164,11 @@ def _check_products(ctx: _Context) -> Iterator[Problem]:
     skus: list[str | tuple[str, ...]] = []  # one `joined` text per product: 100,000 products hold 500,000 SKUs
     gtins: list[str | tuple[str, ...]] = []
     for product in ctx.catalog.products:
-        if isinstance(product, UntypedProduct):  # unchanged since validated: its problems came with it
-            skus.append(product.known.skus)
-            gtins.append(product.known.gtins)
-        else:
+        if not isinstance(product, UntypedProduct):  # an untyped product is unchanged: its problems came with it
             yield from _check_product(ctx, product, ctx.catalog.product_files[product.id])
-            skus.append(joined([v.sku for v in product.variants]))
-            gtins.append(joined([v.gtin or "" for v in product.variants]))
+        product_skus, product_gtins = variant_ids(product)
+        skus.append(product_skus)
+        gtins.append(product_gtins)
     every_sku = every_line(skus)
     # 036000291452 and 0036000291452 are one GTIN: compare the 14-digit form (to_gtin14).
     every_gtin = [gtin.zfill(14) for gtin in every_line(gtins) if gtin]
@@ -183,10 +181,7 @@ def _check_duplicates(ctx: _Context) -> Iterator[Problem]:
     gtins: dict[str, tuple[str, int]] = {}
     for product in ctx.catalog.products:
         relpath = ctx.catalog.product_files[product.id]
-        if isinstance(product, UntypedProduct):
-            variant_skus, variant_gtins = lines(product.known.skus), lines(product.known.gtins)
-        else:
-            variant_skus, variant_gtins = [v.sku for v in product.variants], [v.gtin or "" for v in product.variants]
+        variant_skus, variant_gtins = map(lines, variant_ids(product))
         for index, (sku, gtin) in enumerate(zip(variant_skus, variant_gtins)):
             yield from _check_unique(ctx, "PIM221", "SKU", sku, skus, relpath, index, "sku")
             if gtin:

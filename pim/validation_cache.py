@@ -67,6 +67,14 @@ def joined(values: list[str]) -> str | tuple[str, ...]:
     return tuple(values) if any("\n" in value for value in values) else "\n".join(values)
 
 
+def variant_ids(product: "Product | UntypedProduct") -> tuple[str | tuple[str, ...], str | tuple[str, ...]]:
+    """A product's SKUs and GTINs (an empty line where a variant has none), each `joined`: what the
+    entry keeps and the checks across products compare, from a typed product or an untyped one."""
+    if isinstance(product, UntypedProduct):
+        return product.known.skus, product.known.gtins
+    return joined([v.sku for v in product.variants]), joined([v.gtin or "" for v in product.variants])
+
+
 def every_line(parts: list[str | tuple[str, ...]]) -> list[str]:
     """The values of many `joined` parts, in no particular order, splitting one text instead of many."""
     texts = [part for part in parts if type(part) is str]
@@ -143,8 +151,7 @@ class ValidationCache:
         a change made while pim ran is seen next time."""
         if signature is None or key is None:
             return
-        skus = joined([v.sku for v in product.variants] if product else [])
-        gtins = joined([v.gtin or "" for v in product.variants] if product else [])
+        skus, gtins = variant_ids(product) if product else ("", "")
         plain = tuple(p.to_plain() for p in problems if p.code not in ACROSS_PRODUCTS)
         self.current[relpath] = (signature + key, product.id if product else None, skus, gtins, plain)
         self.changed = True
