@@ -16,6 +16,7 @@ from pim.problems import WARNING_CODES, Problem, Severity
 from pim.records import MarketView, ViewBuilder, market_view, with_overrides
 from pim.rules import ChannelRules, Violation, check_item
 from pim.sources import Source
+from pim.writers.table import FIELD_NAMES
 
 # FeedInfo.options key: the project's files, for rules and writers that embed them (print: template, images).
 PROJECT_FILES = "project_files"
@@ -70,8 +71,14 @@ def feed_info(ctx: RenderContext, mapping: CompiledMapping, market_code: str | N
         link=settings.shop.url,
         description=mapping.description or f"{settings.shop.name} product feed for {mapping.name}" + (f" ({market_code})" if market_code else ""),
         build_time=ctx.build_time,
-        options={**mapping.options, PROJECT_FILES: ProjectFiles(ctx.locator.source)},
+        options={**mapping.options, **_field_names(mapping), PROJECT_FILES: ProjectFiles(ctx.locator.source)},
     )
+
+
+def _field_names(mapping: CompiledMapping) -> dict[str, tuple[str, ...]]:
+    """Without parent rows every item has the mapping's fields in its order: table writers may take
+    their columns from it instead of from the first item (a streamed build never holds that item)."""
+    return {} if mapping.parent_fields is not None else {FIELD_NAMES: mapping.fields.names}
 
 
 def render_part(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, market_code: str | None, products: Sequence[Product]) -> FeedPart:

@@ -31,10 +31,12 @@ Item-field contract (for mapping authors), one message per Item in the order giv
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import BinaryIO, Sequence
+from typing import Sequence
 
 from pim.feed import Feed, FeedInfo, Item, Value
 from pim.output import FeedOutput
+from pim.writers import assembly
+from pim.writers.assembly import FilePlan, Part, product_runs
 from pim.writers.table import feed_stem
 from pim.writers.values import is_empty, json_bytes, prune
 
@@ -42,15 +44,51 @@ MAX_MESSAGES = 25_000  # per feed document (schema maxItems; Amazon raised it fr
 OPERATIONS = ("UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE")
 
 
+class _Streamed:
+    """Each market's messages, numbered per file when joined: a message's bytes are those of
+    `message(number, item)` after its leading `{"messageId":<number>`."""
+
+    join_fields: tuple[str, ...] = ()
+
+    def streams(self, infos: Sequence[FeedInfo], index: int) -> tuple[str, ...]:
+        return ("messages",)
+
+    def pieces(self, infos: Sequence[FeedInfo], index: int, stream: str, items: Sequence[Item]) -> list[bytes]:
+        return [json_bytes(message(0, item))[len(_NUMBERED) + 1 :] for item in items]
+
+    def files(self, infos: Sequence[FeedInfo], feeds: Sequence[Sequence[Item]]) -> list[FilePlan]:
+        plans = []
+        for index, (info, items) in enumerate(zip(infos, feeds)):
+            size = _messages_per_file(info)
+            header = b'{"header":' + json_bytes(_header(info)) + b',\n"messages":[\n'
+            stem = f"{info.channel}/{feed_stem(info)}"
+            for number, chunk in enumerate(_chunks(index, items, size), start=1):
+                path = f"{stem}.json" if number == 1 else f"{stem}-{number}.json"
+                plans.append(FilePlan(path, header, b"\n]}\n", chunk, separator=b",\n", numbered=_NUMBERED))
+        return plans
+
+
+_NUMBERED = b'{"messageId":'
+STREAMED = _Streamed()
+
+
 def write_feeds(feeds: Sequence[Feed], out: FeedOutput) -> None:
-    for feed in feeds:
-        size = _messages_per_file(feed.info)
-        header = _header(feed.info)
-        stem = f"{feed.info.channel}/{feed_stem(feed.info)}"
-        for part, start in enumerate(range(0, len(feed.items), size), start=1):
-            path = f"{stem}.json" if part == 1 else f"{stem}-{part}.json"
-            with out.open(path) as stream:
-                _write_document(stream, header, feed.items[start : start + size])
+    assembly.write_feeds(STREAMED, feeds, out)
+
+
+def _chunks(index: int, items: Sequence[Item], size: int) -> list[list[Part]]:
+    """The parts of each file of `size` messages; a product whose messages straddle two files is in both."""
+    chunks: list[list[Part]] = []
+    for start, mine in product_runs(items):
+        offset = 0
+        while offset < len(mine):
+            if (start + offset) % size == 0:
+                chunks.append([])
+            taken = min(len(mine) - offset, size - (start + offset) % size)
+            positions = None if taken == len(mine) else tuple(range(offset, offset + taken))
+            chunks[-1].append(Part(index, "messages", mine[0].product_id, positions, start))
+            offset += taken
+    return chunks
 
 
 def _messages_per_file(info: FeedInfo) -> int:
@@ -68,15 +106,6 @@ def _header(info: FeedInfo) -> dict:
     if info.locale:
         header["issueLocale"] = info.locale.replace("-", "_")
     return header
-
-
-def _write_document(stream: BinaryIO, header: dict, items: Sequence[Item]) -> None:
-    stream.write(b'{"header":' + json_bytes(header) + b',\n"messages":[\n')
-    for number, item in enumerate(items, start=1):
-        if number > 1:
-            stream.write(b",\n")
-        stream.write(json_bytes(message(number, item)))
-    stream.write(b"\n]}\n")
 
 
 def message(number: int, item: Item) -> dict:

@@ -26,33 +26,56 @@ Item-field contract (for mapping authors):
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
-from typing import BinaryIO, Sequence
+from typing import Iterator, Sequence
 
-from pim.feed import Feed, Item, Value
+from pim.feed import Feed, FeedInfo, Item, Value
 from pim.output import FeedOutput
+from pim.writers import assembly
+from pim.writers.assembly import FilePlan, by_product
 from pim.writers.table import feed_stem
 from pim.writers.values import is_empty, prune
-from pim.writers.xml import XmlStream, xml_document
+from pim.writers.xml import XmlStream, xml_frame, xml_pieces
 
 G = "http://base.google.com/ns/1.0"
 
 
+class _Streamed:
+    """One file per feed: the channel header, each item's `<item>` element, the footer."""
+
+    join_fields: tuple[str, ...] = ()
+
+    def streams(self, infos: Sequence[FeedInfo], index: int) -> tuple[str, ...]:
+        return ("items",)
+
+    def pieces(self, infos: Sequence[FeedInfo], index: int, stream: str, items: Sequence[Item]) -> list[bytes]:
+        return xml_pieces(_open_channel, items, _write_item)
+
+    def files(self, infos: Sequence[FeedInfo], feeds: Sequence[Sequence[Item]]) -> list[FilePlan]:
+        plans = []
+        for index, (info, items) in enumerate(zip(infos, feeds)):
+            header, footer = xml_frame(lambda xml: _open_channel(xml, info))
+            plans.append(FilePlan(f"{info.channel}/{feed_stem(info)}.xml", header, footer, list(by_product(index, "items", items))))
+        return plans
+
+
+STREAMED = _Streamed()
+
+
 def write_feeds(feeds: Sequence[Feed], out: FeedOutput) -> None:
-    for feed in feeds:
-        with out.open(f"{feed.info.channel}/{feed_stem(feed.info)}.xml") as stream:
-            _write_feed(feed, stream)
+    assembly.write_feeds(STREAMED, feeds, out)
 
 
-def _write_feed(feed: Feed, stream: BinaryIO) -> None:
-    info = feed.info
-    with xml_document(stream) as xml:
-        with xml.element("rss", {"version": "2.0"}, nsmap={"g": G}):
-            with xml.element("channel"):
+@contextmanager
+def _open_channel(xml: XmlStream, info: FeedInfo | None = None) -> Iterator[None]:
+    """The elements around the items; without `info`, only their names (what an item's bytes depend on)."""
+    with xml.element("rss", {"version": "2.0"}, nsmap={"g": G}):
+        with xml.element("channel"):
+            if info is not None:
                 for tag, text in (("title", info.title), ("link", info.link), ("description", info.description)):
                     xml.leaf(tag, text, required=True)
-                for item in feed.items:
-                    _write_item(xml, item)
+            yield
 
 
 def _write_item(xml: XmlStream, item: Item) -> None:

@@ -22,26 +22,51 @@ Item-field contract (for mapping authors): one Item per product (or per variant,
 
 from __future__ import annotations
 
-from typing import BinaryIO, Sequence
+from typing import Sequence
 from urllib.parse import quote
 
-from pim.feed import Feed, Item, Value
+from pim.feed import Feed, FeedInfo, Item, Value
 from pim.output import FeedOutput
+from pim.writers import assembly
+from pim.writers.assembly import FilePlan, Part, by_product, product_runs
 from pim.writers.table import feed_stem
 from pim.writers.values import is_empty, json_bytes, prune
 
 DEFAULT_INDEX_FIELDS = ("name", "url", "price")
 
 
+class _Streamed:
+    """Each item's document, a file of its own, and its entry in the market's index."""
+
+    join_fields: tuple[str, ...] = ()
+
+    def streams(self, infos: Sequence[FeedInfo], index: int) -> tuple[str, ...]:
+        return ("documents", "index")
+
+    def pieces(self, infos: Sequence[FeedInfo], index: int, stream: str, items: Sequence[Item]) -> list[bytes]:
+        if stream == "documents":
+            return [json_bytes(document(item), indent=True) + b"\n" for item in items]
+        index_fields = infos[index].options.get("index_fields", DEFAULT_INDEX_FIELDS)
+        return [b"\n    " + b"\n    ".join(json_bytes(_entry(item, index_fields), indent=True).split(b"\n")) for item in items]
+
+    def files(self, infos: Sequence[FeedInfo], feeds: Sequence[Sequence[Item]]) -> list[FilePlan]:
+        plans = []
+        for index, (info, items) in enumerate(zip(infos, feeds)):
+            folder = f"{info.channel}/{feed_stem(info)}"
+            for start, mine in product_runs(items):
+                for offset, item in enumerate(mine):
+                    part = Part(index, "documents", item.product_id, None if len(mine) == 1 else (offset,), start)
+                    plans.append(FilePlan(f"{folder}/products/{quote(item.id, safe='')}.json", b"", b"", [part]))
+            footer = b"\n  ]\n}\n" if items else b"]\n}\n"
+            plans.append(FilePlan(f"{folder}/index.json", b'{\n  "items": [', footer, list(by_product(index, "index", items)), separator=b","))
+        return plans
+
+
+STREAMED = _Streamed()
+
+
 def write_feeds(feeds: Sequence[Feed], out: FeedOutput) -> None:
-    for feed in feeds:
-        folder = f"{feed.info.channel}/{feed_stem(feed.info)}"
-        index_fields = feed.info.options.get("index_fields", DEFAULT_INDEX_FIELDS)
-        for item in feed.items:
-            with out.open(f"{folder}/products/{quote(item.id, safe='')}.json") as stream:
-                stream.write(json_bytes(document(item), indent=True) + b"\n")
-        with out.open(f"{folder}/index.json") as stream:
-            _write_index(stream, feed.items, index_fields)
+    assembly.write_feeds(STREAMED, feeds, out)
 
 
 def document(item: Item) -> dict[str, Value]:
@@ -50,16 +75,12 @@ def document(item: Item) -> dict[str, Value]:
     return fields if "id" in fields else {"id": item.id, **fields}
 
 
-def _write_index(stream: BinaryIO, items: Sequence[Item], index_fields: Sequence[str]) -> None:
-    stream.write(b'{\n  "items": [')
-    for number, item in enumerate(items):
-        entry = {"id": item.id}
-        for name in index_fields:
-            value = prune(item.fields.get(name))
-            if name != "id" and not is_empty(value):
-                entry[name] = value
-        # Indent the entry two levels deeper. Splitting on b"\n" is safe: JSON escapes line breaks in strings.
-        lines = json_bytes(entry, indent=True).split(b"\n")
-        stream.write(b"," if number else b"")
-        stream.write(b"\n    " + b"\n    ".join(lines))
-    stream.write(b"\n  ]\n}\n" if items else b"]\n}\n")
+def _entry(item: Item, index_fields: Sequence[str]) -> dict[str, Value]:
+    """The item's entry in the index: its id, and each index field it has. Indented two levels deeper
+    when joined (splitting on newlines is safe: JSON escapes line breaks in strings)."""
+    entry = {"id": item.id}
+    for name in index_fields:
+        value = prune(item.fields.get(name))
+        if name != "id" and not is_empty(value):
+            entry[name] = value
+    return entry

@@ -38,9 +38,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from pim.feed import Feed, Item
+from pim.feed import Feed, FeedInfo, Item
 from pim.output import FeedOutput
-from pim.writers.table import feed_columns, feed_stem, item_cells, render, write_items, write_table
+from pim.writers import assembly
+from pim.writers.assembly import FilePlan, by_product
+from pim.writers.table import columns_of, feed_stem, item_cells, render, table_lines
 
 COUNTRY_FIELDS = frozenset(
     {"price", "sale_price", "sale_price_effective_date", "unit_price", "base_price", "availability", "link", "status"}
@@ -50,33 +52,75 @@ COUNTRY_ONLY = frozenset({"price", "sale_price", "unit_price", "base_price", "st
 DEFAULT_LANGUAGE_FIELDS = ("title", "description")
 
 
+class _Streamed:
+    """Each market's rows; with overrides, the first market's rows make the base file and the others'
+    rows their country and language override files."""
+
+    join_fields = ("id",)  # the override key
+
+    def streams(self, infos: Sequence[FeedInfo], index: int) -> tuple[str, ...]:
+        return _streams(infos)[index]
+
+    def pieces(self, infos: Sequence[FeedInfo], index: int, stream: str, items: Sequence[Item]) -> list[bytes]:
+        info = infos[index]
+        columns = columns_of(info, items[0] if items else None)
+        if stream == "rows":
+            return table_lines(item_cells(item, columns) for item in items)
+        key = (info.country or info.market) if stream == "country" else language_key(info.locale)
+        fields = _override_fields(stream, columns, info)
+        return table_lines([_key(item), key, *item_cells(item, fields)] for item in items)
+
+    def files(self, infos: Sequence[FeedInfo], feeds: Sequence[Sequence[Item]]) -> list[FilePlan]:
+        plans = []
+        base_ids = {_key(item) for item in feeds[0]} if feeds else set()
+        for index, (info, items, streams) in enumerate(zip(infos, feeds, _streams(infos))):
+            columns = columns_of(info, items[0] if items else None)
+            if "rows" in streams:
+                header = table_lines([columns])[0] if columns else b""
+                plans.append(FilePlan(f"{info.channel}/{feed_stem(info)}.csv", header, b"", list(by_product(index, "rows", items)) if columns else []))
+            for stream in ("country", "language"):
+                fields = _override_fields(stream, columns, info)
+                if stream in streams and fields:  # an override feed with nothing to override would only add noise
+                    key = (info.country or info.market) if stream == "country" else language_key(info.locale)
+                    path = f"{info.channel}/override-{stream}-{key}.csv"
+                    parts = list(by_product(index, stream, items, keep=lambda item: _key(item) in base_ids))
+                    plans.append(FilePlan(path, table_lines([["id", "override", *fields]])[0], b"", parts))
+        return plans
+
+
+STREAMED = _Streamed()
+
+
 def write_feeds(feeds: Sequence[Feed], out: FeedOutput) -> None:
-    if not feeds:
-        return
-    base, others = feeds[0], feeds[1:]
-    if not base.info.options.get("overrides"):
-        for feed in feeds:
-            _write_full(feed, out)
-        return
-    _write_full(base, out)
-    base_ids = {_key(item) for item in base.items}
-    base_language = language_key(base.info.locale)
-    languages_done = {base_language}
-    wanted_text = (*DEFAULT_LANGUAGE_FIELDS, *base.info.options.get("language_fields", ()))
-    for feed in others:
-        columns = feed_columns(feed)
-        items = [item for item in feed.items if _key(item) in base_ids]
-        country = feed.info.country or feed.info.market
-        if country and country != (base.info.country or base.info.market):
-            fields = [name for name in columns if name in COUNTRY_FIELDS]
-            path = f"{feed.info.channel}/override-country-{country}.csv"
-            _write_override(out, path, country, fields, items)
-        language = language_key(feed.info.locale)
+    if feeds:
+        assembly.write_feeds(STREAMED, feeds, out)
+
+
+def _streams(infos: Sequence[FeedInfo]) -> list[tuple[str, ...]]:
+    """What each market's items write: all rows, or (with overrides, after the first) override rows."""
+    if not infos or not infos[0].options.get("overrides"):
+        return [("rows",)] * len(infos)
+    base = infos[0]
+    streams: list[tuple[str, ...]] = [("rows",)]
+    languages_done = {language_key(base.locale)}
+    for info in infos[1:]:
+        mine = []
+        country = info.country or info.market
+        if country and country != (base.country or base.market):
+            mine.append("country")
+        language = language_key(info.locale)
         if language and language not in languages_done:
             languages_done.add(language)
-            fields = [name for name in columns if name in wanted_text and name not in COUNTRY_ONLY]
-            path = f"{feed.info.channel}/override-language-{language}.csv"
-            _write_override(out, path, language, fields, items)
+            mine.append("language")
+        streams.append(tuple(mine))
+    return streams
+
+
+def _override_fields(stream: str, columns: Sequence[str], info: FeedInfo) -> list[str]:
+    if stream == "country":
+        return [name for name in columns if name in COUNTRY_FIELDS]
+    wanted = (*DEFAULT_LANGUAGE_FIELDS, *info.options.get("language_fields", ()))
+    return [name for name in columns if name in wanted and name not in COUNTRY_ONLY]
 
 
 def language_key(locale: str | None) -> str | None:
@@ -84,19 +128,6 @@ def language_key(locale: str | None) -> str | None:
     if not locale:
         return None
     return locale.replace("_", "-").split("-")[0].lower() + "_XX"
-
-
-def _write_full(feed: Feed, out: FeedOutput) -> None:
-    with out.open(f"{feed.info.channel}/{feed_stem(feed.info)}.csv") as stream:
-        write_items(stream, feed_columns(feed), feed.items)
-
-
-def _write_override(out: FeedOutput, path: str, key: str, fields: list[str], items: list[Item]) -> None:
-    if not fields:  # an override feed with nothing to override would only add noise to the catalog
-        return
-    rows = ([_key(item), key, *item_cells(item, fields)] for item in items)
-    with out.open(path) as stream:
-        write_table(stream, ["id", "override", *fields], rows)
 
 
 def _key(item: Item) -> str:

@@ -59,12 +59,23 @@ def render(value: Value) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} into a table cell")
 
 
+FIELD_NAMES = "field_names"  # FeedInfo option: the names every item of the feed has, in order (pim.render)
+
+
 def feed_columns(feed: Feed) -> list[str]:
     """The mapping's field order (`options["columns"]`), else the first item's field order."""
-    columns = feed.info.options.get("columns")
+    return columns_of(feed.info, feed.items[0] if feed.items else None)
+
+
+def columns_of(info: FeedInfo, first: Item | None) -> list[str]:
+    """`options["columns"]`; else, for a feed with items, the names every item has (`FIELD_NAMES`, set
+    when the mapping makes all items alike) or the first item's field order."""
+    columns = info.options.get("columns")
     if columns:
         return list(dict.fromkeys(columns))  # a repeated name would make two columns of one field
-    return list(feed.items[0].fields) if feed.items else []
+    if first is None:
+        return []
+    return list(info.options.get(FIELD_NAMES) or first.fields)
 
 
 def feed_stem(info: FeedInfo) -> str:
@@ -108,6 +119,20 @@ def write_table(
     finally:
         # Detach, not close: the FeedOutput owns the stream and still has to flush, hash and fsync it.
         text.detach()
+
+
+def table_lines(rows: Iterable[Sequence[str]], *, delimiter: str = ",", one_line: bool = False) -> list[bytes]:
+    """Each row as the UTF-8 line `write_table` writes for it."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    clean = _flatten if one_line else _normalise
+    lines = []
+    for row in rows:
+        writer.writerow([clean(cell) for cell in row])
+        lines.append(text.getvalue().encode("utf-8"))
+        text.seek(0)
+        text.truncate()
+    return lines
 
 
 def write_items(stream: BinaryIO, columns: Sequence[str], items: Iterable[Item], **options) -> None:

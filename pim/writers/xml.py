@@ -13,8 +13,9 @@ every written subtree (`<item xmlns:g=...>`), while elements opened with `xmlfil
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import BinaryIO, Iterator, Mapping
+import io
+from contextlib import AbstractContextManager, contextmanager
+from typing import BinaryIO, Callable, Iterator, Mapping, Sequence
 
 from lxml import etree
 
@@ -56,6 +57,10 @@ class XmlStream:
             if not empty:
                 self._xf.write(render(value))
 
+    def flush(self) -> None:
+        """Hand lxml's buffered output to the stream, so the stream's position says what is written."""
+        self._xf.flush()
+
     def _indent(self, step: int) -> None:
         self._depth += step
         self._line = "\n" + INDENT * self._depth
@@ -69,3 +74,33 @@ def xml_document(stream: BinaryIO) -> Iterator[XmlStream]:
     with etree.xmlfile(stream, encoding="utf-8") as xf:
         yield XmlStream(xf)
     stream.write(b"\n")
+
+
+Frame = Callable[[XmlStream], AbstractContextManager]  # opens the elements around the items
+
+
+def xml_frame(frame: Frame) -> tuple[bytes, bytes]:
+    """A document's bytes before its first item and after its last."""
+    buffer = io.BytesIO()
+    with xml_document(buffer) as xml:
+        with frame(xml):
+            xml.flush()  # lxml buffers; what is written so far is the header
+            split = buffer.tell()
+    return buffer.getvalue()[:split], buffer.getvalue()[split:]
+
+
+def xml_pieces(frame: Frame, items: Sequence, write_item: Callable[[XmlStream, object], None]) -> list[bytes]:
+    """Each item's bytes as `write_item` writes it inside `frame`: its lines and indentation depend
+    only on the elements around it, so the pieces join into the same bytes as one document."""
+    buffer = io.BytesIO()
+    ends = []
+    with xml_document(buffer) as xml:
+        with frame(xml):
+            xml.flush()
+            ends.append(buffer.tell())
+            for item in items:
+                write_item(xml, item)
+                xml.flush()
+                ends.append(buffer.tell())
+    data = buffer.getbuffer()
+    return [bytes(data[start:end]) for start, end in zip(ends, ends[1:])]
