@@ -23,7 +23,8 @@ from pim.render import FeedPart, RenderContext
 from pim.report import problem_dict
 from pim.rules.google import TAXONOMY_OPTION
 from pim.item_cache import ItemCache, RememberedChecks
-from pim.shards import PlannedFeed, merge_parts, render_catalog, render_shard
+from pim.shards import PlannedFeed, merge_parts, render_shard, render_shards
+from pim.streamed import Streaming
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
 from pim.workers import jobs_for, map_forked
@@ -59,14 +60,13 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     mappings = compile_mappings(source, validated.locator, channels, result.problems)
     if has_errors(result.problems):
         return result
-    result.feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts)
-    remembered = RememberedChecks.for_build(source, validated.catalog, result.feeds, time)
-    result.problems += check_consistency(result.feeds, mappings, validated.catalog, jobs, remembered)  # one voice: every SKU says the same everywhere
+    result.feeds, streaming = plan_build(validated.catalog, mappings, validated.locator, source, markets, result.problems, progress, time=time, jobs=jobs, parts=parts, stream=write)
+    result.problems += one_voice(source, result.feeds, mappings, validated.catalog, time, jobs, streaming)  # every SKU says the same everywhere
     if has_errors(result.problems) or (strict and result.exclusions):
         return result
     if write:
         result.written_to = out if out is not None else Path(source.root) / FEEDS
-        result.manifest, result.written, result.changed = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs)
+        result.manifest, result.written, result.changed = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs, streaming=streaming)
     return result
 
 
@@ -100,20 +100,35 @@ def compile_mappings(source: Source, locator: Locator, only: list[str] | None, p
     return compiled
 
 
-def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None) -> list[Feed]:
-    """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format.
+def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None) -> list[Feed]:
+    """Every Feed in memory, format-neutral: what `pim diff` compares and the writers format."""
+    return plan_build(catalog, mappings, locator, source, markets, problems, progress, time=time, jobs=jobs)[0]
+
+
+def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None, stream: bool = False) -> tuple[list[Feed], Streaming | None]:
+    """Every Feed, and with `stream` the Streaming that writes the streamed formats' feeds, whose items
+    are then light (pim/streamed.py).
 
     Products to render (not in the render cache) render in `jobs` processes (default: every core from
     PARALLEL_FROM of them up); the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
     ctx = _render_context(catalog, locator, time or build_time(source))
     plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
     ctx.item_cache = ItemCache.for_build(source, catalog, plan, ctx.build_time)
-    if parts is not None:
-        feeds = merge_parts(ctx, plan, parts)
-    else:
-        feeds = render_catalog(ctx, plan, lambda fresh: jobs_for(fresh, jobs), progress)
+    streaming = Streaming.for_build(ctx, plan) if stream and parts is None else None
+    if parts is None:
+        parts = render_shards(ctx, plan, lambda fresh: jobs_for(fresh, jobs), progress, streaming)
+    feeds = merge_parts(ctx, plan, parts)
+    if streaming is not None:
+        streaming.merged(parts, feeds)
     problems.extend(ctx.warnings)  # findings that keep their item (a print placeholder): reported, never blocking
-    return feeds
+    return feeds, streaming
+
+
+def one_voice(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], catalog: Catalog, time: str, jobs: int | None, streaming: Streaming | None) -> list[Problem]:
+    """The one-voice check: as each product rendered (streamed), else over the feeds, remembering per product."""
+    if streaming is not None:
+        return streaming.one_voice(feeds)
+    return check_consistency(feeds, mappings, catalog, jobs, RememberedChecks.for_build(source, catalog, feeds, time))
 
 
 def _render_context(catalog: Catalog, locator: Locator, time: str) -> RenderContext:
@@ -145,16 +160,22 @@ def _taxonomy(catalog: Catalog, source: Source) -> Taxonomy | None:
         return None  # validation already reported it
 
 
-def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None) -> tuple[dict, list[str], list[str]]:
-    """Write every feed and the manifest into staging, then move them into `root` (feeds/) together.
-    Returns the manifest, the files written and, of those, the files that changed."""
+def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], root: Path, time: str, *, partial: bool, jobs: int | None = None, streaming: Streaming | None = None) -> tuple[dict, list[str], list[str]]:
+    """Write every feed and the manifest into staging, then move them into `root` (feeds/) together:
+    the streamed channels from their pieces, the others by their writers. Returns the manifest, the
+    files written and, of those, the files that changed."""
     previous = _read_manifest(root)
     out = FeedOutput(root, previous=_file_hashes(previous))
     entries = []
     try:
         channels = [(m, channel_feeds) for m in mappings if (channel_feeds := [f for f in feeds if f.info.channel == m.name])]
         out.staging  # made before any worker forks, so that every writer writes into the same folder
-        items = sum(len(feed.items) for feed in feeds)
+        streamed = [(m, f) for m, f in channels if streaming is not None and streaming.streams(f)]
+        channels = [(m, f) for m, f in channels if streaming is None or not streaming.streams(f)]
+        if streamed:
+            for (mapping, channel_feeds), files in zip(streamed, streaming.write([f for _, f in streamed], out)):
+                entries.append(_manifest_entry(mapping, channel_feeds, files))
+        items = sum(len(feed.items) for _, channel_feeds in channels for feed in channel_feeds)
         jobs = jobs_for(items // 10, jobs)
         for entry, files in map_forked(_write_channel, (out, channels), range(len(channels)), jobs):
             out.files.update(files)

@@ -17,6 +17,7 @@ from pim.rules import print as print_rules
 from pim.writers import amazon_json, google_rss, google_tsv, headless_json, indesign, jsonld, meta_csv, pinterest as pinterest_writer, shopify_csv, tiktok_csv
 from pim.writers import bmecat as bmecat_writer
 from pim.writers import pdf
+from pim.writers.assembly import Streamed
 
 WriteFeeds = Callable[[Sequence[Feed], FeedOutput], None]
 
@@ -44,4 +45,13 @@ CHANNEL_KINDS: dict[str, ChannelKind] = {
     "bmecat": ChannelKind(bmecat.RULES, {"bmecat-xml": bmecat_writer.write_feeds}),
     "indesign": ChannelKind(ChannelRules(channel="InDesign", extra=(print_rules.check_images,)), {"indesign-csv": indesign.write_feeds}, reads_project_files=True),
     "print-pdf": ChannelKind(print_rules.RULES, {"typst-pdf": pdf.write_feeds}, reads_project_files=True),
+}
+
+# Formats whose writers are split into pieces per item and file plans (pim/writers/assembly.py): a build
+# streams them from its render cache instead of holding their items (pim/streamed.py).
+STREAMED: dict[str, Streamed] = {
+    "google-rss": google_rss.STREAMED,
+    "meta-csv": meta_csv.STREAMED,
+    "amazon-json": amazon_json.STREAMED,
+    "headless-json": headless_json.STREAMED,
 }

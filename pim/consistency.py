@@ -115,6 +115,12 @@ def check_consistency(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping]
     return sorted(found, key=Problem.sort_key)
 
 
+def check_products(feeds: Sequence[Feed], mappings: Sequence[CompiledMapping], catalog: Catalog, products: Sequence[Product]) -> dict[str, list[Problem]]:
+    """The findings of these products alone, from feeds that hold their items (a product's findings
+    never depend on another's items): what a streamed build checks as it renders each product."""
+    return dict(_check_slice((_readable(feeds, mappings), mappings, catalog), products))
+
+
 def _kept(readable: list[_Readable], product_id: str) -> bytes:
     """The ids of a product's items each feed kept: rules across items (a shared id) may drop some."""
     return "\n".join(f"{name}\t{' '.join(item.id for item in items.get(product_id, ()))}" for _, name, _, _, items in readable).encode()

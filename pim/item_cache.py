@@ -17,7 +17,10 @@ checksum (pim.cache), not pickles, so a cache restored by CI cannot run code.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+import struct
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -33,18 +36,25 @@ from pim.sources import Source, WorkingTree
 
 ITEMS_FOLDER = ".pim/cache/items"
 VOICES_FOLDER = ".pim/cache/voices"
-_MAGIC = b"PIMITEM1\n"
+_MAGIC = b"PIMITEM2\n"
 _VOICES_MAGIC = b"PIMVOICE1\n"
 
 Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in one planned feed
 
 
 class ItemCache:
+    """Entries of three sections, each checksummed on its own so that a build reads only what it needs:
+    - light: what a streamed build keeps of each feed (pim/streamed.py): small items, exclusions,
+      warnings, where each stream's pieces are, and the product's one-voice findings;
+    - full: every feed's items, exclusions and warnings (`get`, what `pim diff` and `pim report` read);
+    - pieces: the bytes each item writes into each stream of a streamed format, read by range."""
+
     def __init__(self, catalog: Catalog, context: bytes, folder: Path):
         self.catalog = catalog
         self.context = context
-        self.store = MarshalStore(folder, _MAGIC)
+        self.folder = folder
         self._keys: dict[str, bytes | None] = {}  # product id -> key: each product file is read once
+        self.rejected = 0  # entries found corrupt, and rendered again
 
     @classmethod
     def for_build(cls, source: Source, catalog: Catalog, plan: Sequence[Any], build_time: str) -> "ItemCache | None":
@@ -63,20 +73,107 @@ class ItemCache:
     def holds(self, product: Product) -> bool:
         """Whether an entry exists for the product (it may still prove corrupt when read, and then renders)."""
         key = self.key(product)
-        return key is not None and self.store.has(key)
+        return key is not None and self._path(key).is_file()
 
     def get(self, key: bytes | None) -> list[Rendered] | None:
-        entry = None if key is None else self.store.get(key)
+        """Every planned feed's items, exclusions and warnings for the product, or None."""
+        entry = self._read(key, light=False)
         if not isinstance(entry, tuple) or len(entry) != 2:
             return None
         encoded, renders = entry
-        return [_decode_rendered(r, encoded) for r in renders]
+        return [decode_rendered(r, encoded) for r in renders]
 
-    def put(self, key: bytes | None, rendered: list[Rendered]) -> None:
+    def get_light(self, key: bytes | None) -> Any | None:
+        """The light section, or None (no entry, a corrupt one, or one written without it)."""
+        return self._read(key, light=True)
+
+    def pieces(self, key: bytes | None, start: int, end: int) -> bytes | None:
+        """Bytes start..end of the pieces section (the light section says where each stream is and its digest)."""
+        if key is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as handle:
+                head = handle.read(_HEAD)
+                sizes = _entry_sizes(head, key)
+                if sizes is None:
+                    return None
+                data = os.pread(handle.fileno(), end - start, _HEAD + sizes[0] + sizes[1] + start)
+        except OSError:
+            return None
+        return data if len(data) == end - start else None
+
+    def put(self, key: bytes | None, rendered: list[Rendered], light: bytes = marshal.dumps(None), pieces: bytes = b"") -> None:
         """Most products hold no Decimal, and marshal takes their fields as they are; the others are
-        encoded (a walk over every value, so only when needed)."""
-        if key is not None and not self.store.put(key, (False, [_encode_rendered(r, False) for r in rendered])):
-            self.store.put(key, (True, [_encode_rendered(r, True) for r in rendered]))
+        encoded (a walk over every value, so only when needed). A cache that cannot be written is only
+        slower, never an error."""
+        if key is None:
+            return
+        try:
+            full = marshal.dumps((False, [encode_rendered(r, False) for r in rendered]))
+        except ValueError:
+            full = marshal.dumps((True, [encode_rendered(r, True) for r in rendered]))
+        head = _MAGIC + key + struct.pack("<QQ", len(light), len(full)) + _digest(light) + _digest(full)
+        folder = self.folder / key.hex()[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(head + light + full + pieces)
+            os.replace(tmp, self._path(key))  # no fsync: a torn entry fails its checksum and is rebuilt
+        except OSError:
+            pass
+
+    def _path(self, key: bytes) -> Path:
+        return self.folder / key.hex()[:2] / key.hex()
+
+    def _read(self, key: bytes | None, *, light: bool) -> Any | None:
+        if key is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as handle:
+                head = handle.read(_HEAD)
+                sizes = _entry_sizes(head, key)
+                if sizes is None:
+                    self.rejected += 1
+                    return None
+                light_size, full_size = sizes
+                if light:
+                    data, digest = handle.read(light_size), head[-2 * _DIGEST : -_DIGEST]
+                else:
+                    handle.seek(light_size, os.SEEK_CUR)
+                    data, digest = handle.read(full_size), head[-_DIGEST:]
+        except OSError:
+            return None
+        if _digest(data) != digest:
+            self.rejected += 1
+            return None
+        try:
+            return marshal.loads(data)
+        except (ValueError, EOFError, TypeError):
+            self.rejected += 1
+            return None
+
+
+_DIGEST = 20
+_HEAD = len(_MAGIC) + _DIGEST + 16 + 2 * _DIGEST  # magic, key, section sizes, two section digests
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
+def _entry_sizes(head: bytes, key: bytes) -> tuple[int, int] | None:
+    """(light size, full size) from an entry's head, or None when it is not this key's entry."""
+    start = len(_MAGIC)
+    if len(head) != _HEAD or head[:start] != _MAGIC or head[start : start + _DIGEST] != key:
+        return None
+    light_size, full_size = struct.unpack("<QQ", head[start + _DIGEST : start + _DIGEST + 16])
+    return light_size, full_size
+
+
+def piece_digest(data: bytes) -> bytes:
+    """The digest a light section keeps for a stream's pieces, checked when they are read back."""
+    return _digest(data)
 
 
 class RememberedChecks:
@@ -177,7 +274,7 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
-def _encode_rendered(rendered: Rendered, encode: bool) -> tuple:
+def encode_rendered(rendered: Rendered, encode: bool) -> tuple:
     items, excluded, warnings = rendered
     return (
         [(i.id, _encode_value(dict(i.fields)) if encode else dict(i.fields), i.product_id, i.group_id, i.level) for i in items],
@@ -186,7 +283,7 @@ def _encode_rendered(rendered: Rendered, encode: bool) -> tuple:
     )
 
 
-def _decode_rendered(entry: tuple, encoded: bool) -> Rendered:
+def decode_rendered(entry: tuple, encoded: bool) -> Rendered:
     items, excluded, warnings = entry
     return (
         [Item(i[0], _decode_value(i[1]) if encoded else i[1], i[2], i[3], i[4]) for i in items],

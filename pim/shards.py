@@ -5,7 +5,7 @@ a product stays in its shard when others are added. A shard renders every planne
 market for its products (`render_shard`); `merge_parts` joins the shards' parts in catalog order
 and only then applies the rules that look across items (unique ids, per-feed checks), so the feeds
 are the same, byte for byte, as a build in one process. The same code runs the shards in forked
-processes on one machine (`render_catalog`), as `pim build --shard I/N` runs on separate
+processes on one machine (`render_shards`), as `pim build --shard I/N` runs on separate
 machines, and on a Dask cluster (`pim.cluster`).
 """
 
@@ -16,13 +16,14 @@ import heapq
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from pim.channels import CHANNEL_KINDS
 from pim.feed import Feed
 from pim.mapping import CompiledMapping
 from pim.model import Product
 from pim.output import write_atomically
+from pim.item_cache import Rendered
 from pim.render import FeedPart, RenderContext, feed_info, finish_feed, render_part
 from pim.sources import ToolError
 from pim.workers import map_forked
@@ -53,23 +54,38 @@ def render_shard(ctx: RenderContext, plan: Sequence[PlannedFeed], shard: int, sh
     return render_products(ctx, plan, [p for p in ctx.catalog.products if shard_of(p.id, shards) == shard])
 
 
-def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: Sequence[Product], progress=None) -> list[FeedPart]:
+class Keeper(Protocol):
+    """What a streamed build keeps of each product (pim/streamed.py): its light section, made and stored
+    when the product renders, read back when it does not."""
+
+    def light(self, key: bytes | None) -> Any | None: ...
+    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> Any: ...
+    def parts(self, product: Product, light: Any) -> list[Rendered]: ...
+
+
+def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: Sequence[Product], progress=None, keeper: Keeper | None = None) -> list[FeedPart]:
     """Every planned feed's part for these products, product by product: a product the item cache
-    holds (same file, same everything else) is not rendered again. Parts come without FeedInfo."""
+    holds (same file, same everything else) is not rendered again. Parts come without FeedInfo. With
+    a `keeper`, the parts hold what it keeps (light items), and it hears of every product."""
     rules = [CHANNEL_KINDS[planned.mapping.kind].rules for planned in plan]
     parts = [FeedPart(None, [], [], []) for _ in plan]
     cache = ctx.item_cache
     step = max(1, len(products) // 50)
     for number, product in enumerate(products, start=1):
         key = cache.key(product) if cache is not None else None
-        rendered = cache.get(key) if cache is not None else None
-        if rendered is None:
+        light = keeper.light(key) if keeper is not None else None
+        rendered = cache.get(key) if cache is not None and keeper is None else None
+        if rendered is None and light is None:
             rendered = []
             for planned, rule in zip(plan, rules):
                 part = render_part(ctx, planned.mapping, rule, planned.market, [product])
                 rendered.append((part.items, part.excluded, part.warnings))
-            if cache is not None:
+            if keeper is not None:
+                light = keeper.keep(key, product, rendered)
+            elif cache is not None:
                 cache.put(key, rendered)
+        if keeper is not None:
+            rendered = keeper.parts(product, light)
         for part, (items, excluded, warnings) in zip(parts, rendered):
             part.items.extend(items)
             part.excluded.extend(excluded)
@@ -98,31 +114,34 @@ def merge_parts(ctx: RenderContext, plan: Sequence[PlannedFeed], shard_parts: Se
     return feeds
 
 
-def render_catalog(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Callable[[int], int], progress=None) -> list[Feed]:
-    """Every planned feed for the whole catalog. Products the render cache holds are read in this
-    process: shipping their items back from a worker costs more than reading them (10,000 cached
-    products, four channels: 9.5 s here, 12.9 s through two workers). The others render in
-    `jobs_for(how many)` processes."""
+def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Callable[[int], int], progress=None, keeper: Keeper | None = None) -> list[list[FeedPart]]:
+    """Every product's parts, in shards. Products the render cache holds are read in this process:
+    shipping their items back from a worker costs more than reading them (10,000 cached products,
+    four channels: 9.5 s here, 12.9 s through two workers). The others render in `jobs_for(how many)`
+    processes; a `keeper` hears of each product in the process that renders it."""
     cache = ctx.item_cache
     held_ids = {p.id for p in ctx.catalog.products if cache is not None and cache.holds(p)}
     held = [p for p in ctx.catalog.products if p.id in held_ids]
     fresh = [p for p in ctx.catalog.products if p.id not in held_ids]
     jobs = jobs_for(len(fresh))
     if jobs <= 1:
-        return merge_parts(ctx, plan, [render_products(ctx, plan, ctx.catalog.products, progress)])
-    shard_parts = [render_products(ctx, plan, held)] if held else []
+        return [render_products(ctx, plan, ctx.catalog.products, progress, keeper)]
+    shard_parts = [render_products(ctx, plan, held, None, keeper)] if held else []
     shards = jobs * SHARDS_PER_JOB
     chosen = frozenset(p.id for p in fresh)
-    for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen), range(shards), jobs), start=1):
+    for done, (parts, notes) in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen, keeper), range(shards), jobs), start=1):
         shard_parts.append(parts)
+        if keeper is not None:
+            keeper.heard(notes)
         if progress is not None:
             progress(done, shards, f"shard {done}/{shards}")
-    return merge_parts(ctx, plan, shard_parts)
+    return shard_parts
 
 
-def _render_task(shared, shard: int) -> list[FeedPart]:
-    ctx, plan, shards, chosen = shared
-    return render_products(ctx, plan, [p for p in ctx.catalog.products if p.id in chosen and shard_of(p.id, shards) == shard])
+def _render_task(shared, shard: int) -> tuple[list[FeedPart], Any]:
+    ctx, plan, shards, chosen, keeper = shared
+    parts = render_products(ctx, plan, [p for p in ctx.catalog.products if p.id in chosen and shard_of(p.id, shards) == shard], None, keeper)
+    return parts, keeper.notes() if keeper is not None else None
 
 
 # Part files carry a shard's parts between machines. They are pickles: merge only parts that your own

@@ -60,6 +60,16 @@ class ChannelRules:
     extra: tuple[Check, ...] = ()  # channel-specific logic
     feed_checks: tuple[FeedCheck, ...] = ()  # rules across the items of one feed
 
+    @property
+    def feed_check_fields(self) -> tuple[str, ...] | None:
+        """The item fields the feed checks read (each check says so with `reads`), or None when one does not say."""
+        fields: list[str] = []
+        for check in self.feed_checks:
+            if not hasattr(check, "reads"):
+                return None
+            fields.extend(check.reads)
+        return tuple(dict.fromkeys(fields))
+
 
 # ---------------------------------------------------------------- helpers the channel modules share
 
@@ -242,4 +252,5 @@ def unique_ids(key: str) -> FeedCheck:
                 for item_id in dict.fromkeys(item_ids):
                     yield item_id, Violation(key, "PIM313", message)
 
+    check.reads = (key,)  # type: ignore[attr-defined] - a streamed build keeps only these fields of each item
     return check

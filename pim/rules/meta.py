@@ -50,6 +50,8 @@ def ids_not_group_ids(items: Sequence[Item], info: FeedInfo) -> Iterable[tuple[s
             )
 
 
+ids_not_group_ids.reads = ("id", "item_group_id")  # type: ignore[attr-defined]
+
 RULES = ChannelRules(
     channel="Meta",
     required=("id", "title", "description", "availability", "condition", "price", "link", "image_link"),  # [S15]

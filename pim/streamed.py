@@ -1,0 +1,265 @@
+"""A streamed build: feeds of the streamed formats never held whole in memory.
+
+When a product renders (in whichever process renders it), `Streaming.keep` stores with its render, in
+the render cache (pim/item_cache.py):
+- for each streamed feed, its items reduced to what the rules across items and the file plans read
+  (id, group, level and a few fields), with exclusions and warnings; other feeds' items in full;
+- the bytes each item writes into each stream (`Streamed.pieces`, pim/writers/assembly.py), in one
+  section read by range, each stream with its digest;
+- the product's one-voice findings (pim/consistency.py), checked from its own items.
+
+The build then holds only those light items: the rules across items run on them, the one-voice check
+reads the findings, and `write` joins the pieces into files in one pass over the products, reading each
+product's pieces once. A product whose item a rule across items dropped (a shared id) is checked
+again from its kept items; an entry that proves corrupt, or pieces a format could not make, are made
+again here from a fresh render, so a bad entry is never trusted and costs only time.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from pim.channels import CHANNEL_KINDS, STREAMED
+from pim.consistency import check_products
+from pim.feed import Feed, Item
+from pim.item_cache import ItemCache, Rendered, decode_rendered, encode_rendered, piece_digest
+from pim.model import Product
+from pim.output import FeedOutput, WrittenFile
+from pim.problems import Problem
+from pim.render import RenderContext, feed_info
+from pim.shards import PlannedFeed, render_products
+from pim.writers.assembly import FilePlan, Part, Streamed, write_files
+
+Index = list  # per planned feed: {stream: (offset, lengths, digest)}, or None where the pieces could not be made
+
+
+@dataclass
+class Streaming:
+    ctx: RenderContext
+    plan: Sequence[PlannedFeed]
+    cache: ItemCache
+    formats: list[Streamed | None]  # per planned feed: its streamed format, None when it is held whole
+    light_fields: list[tuple[str, ...]]  # per planned feed: the fields its light items keep
+    channels: list[list[int]]  # per planned feed: the planned feeds of its channel, in order
+    gathered: dict[str, tuple[bytes | None, bytes, list[dict]]] = field(default_factory=dict)  # product id -> (key, pieces index, findings)
+    kept_positions: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)  # (feed, product) -> rendered positions kept, where rules dropped some
+    rendered_counts: list[int] = field(default_factory=list)  # per planned feed: items before the rules across items
+
+    @classmethod
+    def for_build(cls, ctx: RenderContext, plan: Sequence[PlannedFeed]) -> "Streaming | None":
+        """None when nothing streams: no render cache to keep pieces in, or no streamed format planned."""
+        if ctx.item_cache is None:
+            return None
+        formats, light_fields = [], []
+        for planned in plan:
+            fmt = STREAMED.get(planned.mapping.format)
+            checked = CHANNEL_KINDS[planned.mapping.kind].rules.feed_check_fields
+            formats.append(fmt if checked is not None else None)
+            light_fields.append(tuple(dict.fromkeys((*(checked or ()), *(fmt.join_fields if fmt else ())))))
+        if not any(formats):
+            return None
+        names = [planned.mapping.name for planned in plan]
+        channels = [[j for j, other in enumerate(names) if other == name] for name in names]
+        return cls(ctx, plan, ctx.item_cache, formats, light_fields, channels)
+
+    # --- while rendering (pim.shards.Keeper) ------------------------------------------------------
+
+    def light(self, key: bytes | None) -> Any | None:
+        entry = self.cache.get_light(key)
+        return entry if isinstance(entry, tuple) and len(entry) == 4 and len(entry[1]) == len(self.plan) else None
+
+    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> Any:
+        """Store the product's light section, pieces and findings with its render; returns the light section."""
+        infos = [self._info(index) for index in range(len(self.plan))]
+        feeds = [Feed(info, tuple(items)) for info, (items, _, _) in zip(infos, rendered)]
+        findings = check_products(feeds, [p.mapping for p in self.plan], self.ctx.catalog, [product])[product.id]
+        chunks: list[bytes] = []
+        index: Index = []
+        size = 0
+        for number, (fmt, (items, _, _)) in enumerate(zip(self.formats, rendered)):
+            if fmt is None:
+                index.append(None)
+                continue
+            channel = self.channels[number]
+            streams = {}
+            try:
+                for stream in fmt.streams([infos[j] for j in channel], channel.index(number)):
+                    pieces = fmt.pieces([infos[j] for j in channel], channel.index(number), stream, items)
+                    data = b"".join(pieces)
+                    streams[stream] = (size, tuple(map(len, pieces)), piece_digest(data))
+                    chunks.append(data)
+                    size += len(data)
+            except Exception:  # noqa: BLE001 - the writer refuses an item: it does so again, reported, when the file is written
+                streams = None
+            index.append(streams)
+        light = [self._lighten(number, part) for number, part in enumerate(rendered)]
+        entry = (False, [encode_rendered(part, False) for part in light], index, [p.to_plain() for p in findings])
+        try:
+            data = marshal.dumps(entry)
+        except ValueError:  # a Decimal among the fields kept
+            entry = (True, [encode_rendered(part, True) for part in light], index, entry[3])
+            data = marshal.dumps(entry)
+        self.cache.put(key, rendered, data, b"".join(chunks))
+        return entry
+
+    def parts(self, product: Product, light: Any) -> list[Rendered]:
+        encoded, feeds, index, findings = light
+        self.gathered[product.id] = (self.cache.key(product), marshal.dumps(index), findings)
+        return [decode_rendered(part, encoded) for part in feeds]
+
+    def notes(self) -> dict:
+        """What this process gathered since it was last asked (a worker's, sent back with its parts)."""
+        gathered, self.gathered = self.gathered, {}
+        return gathered
+
+    def heard(self, notes: dict) -> None:
+        self.gathered.update(notes)
+
+    def _lighten(self, number: int, rendered: Rendered) -> Rendered:
+        if self.formats[number] is None:
+            return rendered
+        fields = self.light_fields[number]
+        items, excluded, warnings = rendered
+        return [Item(i.id, {f: i.fields[f] for f in fields if f in i.fields}, i.product_id, i.group_id, i.level) for i in items], excluded, warnings
+
+    def _info(self, number: int):
+        planned = self.plan[number]
+        prepared = self.ctx.prepared.get((planned.mapping.name, planned.market))
+        return prepared[1] if prepared else feed_info(self.ctx, planned.mapping, planned.market)
+
+    # --- after the merge --------------------------------------------------------------------------
+
+    def merged(self, shard_parts: Sequence[Sequence[Any]], feeds: Sequence[Feed]) -> None:
+        """Note, per feed, which products' items the rules across items dropped (rare: a shared id)."""
+        for number, feed in enumerate(feeds):
+            rendered = sum(len(parts[number].items) for parts in shard_parts)
+            dropped = rendered - len(feed.items)
+            if not dropped:
+                continue
+            for product_id in {e.product_id for e in feed.excluded[len(feed.excluded) - dropped :]}:
+                every = self._rendered(product_id)[number][0]
+                kept = [item.id for item in feed.items if item.product_id == product_id]
+                self.kept_positions[(number, product_id)] = _subsequence([item.id for item in every], kept)
+
+    def one_voice(self, feeds: Sequence[Feed]) -> list[Problem]:
+        """Each product's findings as it rendered; a product with a dropped item is checked again from the items kept."""
+        again = sorted({product_id for _, product_id in self.kept_positions})
+        found = [Problem.from_plain(p) for product_id, (_, _, findings) in self.gathered.items() if product_id not in again for p in findings]
+        products = {p.id: p for p in self.ctx.catalog.products}
+        for product_id in again:
+            kept = []
+            for number, (items, _, _) in enumerate(self._rendered(product_id)):
+                positions = self.kept_positions.get((number, product_id))
+                kept.append(Feed(feeds[number].info, tuple(items if positions is None else [items[p] for p in positions])))
+            found += check_products(kept, [p.mapping for p in self.plan], self.ctx.catalog, [products[product_id]])[product_id]
+        return sorted(found, key=Problem.sort_key)
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def streams(self, feeds: Sequence[Feed]) -> bool:
+        """Whether these feeds (one channel's) are written from pieces."""
+        return bool(feeds) and all(self.formats[self._number(feed)] is not None for feed in feeds)
+
+    def write(self, channels: Sequence[Sequence[Feed]], out: FeedOutput) -> list[list[WrittenFile]]:
+        """The files of these channels (each streamed), joined from pieces in one pass over the products."""
+        plans: list[FilePlan] = []
+        owners: list[int] = []
+        for owner, feeds in enumerate(channels):
+            numbers = [self._number(feed) for feed in feeds]
+            fmt = self.formats[numbers[0]]
+            for plan in fmt.files([feed.info for feed in feeds], [feed.items for feed in feeds]):
+                plan.parts = [Part(numbers[part.feed], part.stream, part.product_id, part.positions) for part in plan.parts]
+                plans.append(plan)
+                owners.append(owner)
+        reader = _PieceReader(self)
+        write_files(plans, out, reader.pieces, [p.id for p in self.ctx.catalog.products])
+        written: list[list[WrittenFile]] = [[] for _ in channels]
+        for owner, plan in zip(owners, plans):
+            written[owner].append(out.files[plan.path])
+        return [sorted(files, key=lambda f: f.path) for files in written]
+
+    def _number(self, feed: Feed) -> int:
+        for number, planned in enumerate(self.plan):
+            if planned.mapping.name == feed.info.channel and planned.market == feed.info.market:
+                return number
+        raise KeyError(feed.name)
+
+    def _rendered(self, product_id: str) -> list[Rendered]:
+        """The product's full render: from its entry, else rendered again here."""
+        product = next(p for p in self.ctx.catalog.products if p.id == product_id)
+        rendered = self.cache.get(self.cache.key(product))
+        if rendered is None:
+            cache, self.ctx.item_cache = self.ctx.item_cache, None
+            try:
+                parts = render_products(self.ctx, self.plan, [product])
+            finally:
+                self.ctx.item_cache = cache
+            rendered = [(part.items, part.excluded, part.warnings) for part in parts]
+        return rendered
+
+
+class _PieceReader:
+    """Each product's pieces, read from its entry once (the parts of one product come one after another)."""
+
+    def __init__(self, streaming: Streaming):
+        self.streaming = streaming
+        self.product_id: str | None = None
+        self.index: Index = []
+        self.data: bytes | None = None
+        self.made: dict[tuple[int, str], list[bytes]] = {}
+
+    def pieces(self, part: Part) -> list[bytes]:
+        if part.product_id != self.product_id:
+            self._read(part.product_id)
+        every = self._stream(part.feed, part.stream)
+        kept = self.streaming.kept_positions.get((part.feed, part.product_id))
+        if kept is not None:
+            every = [every[p] for p in kept]
+        return every if part.positions is None else [every[p] for p in part.positions]
+
+    def _read(self, product_id: str) -> None:
+        streaming = self.streaming
+        self.product_id, self.made, self.data = product_id, {}, None
+        key, index, _ = streaming.gathered[product_id]
+        self.index = marshal.loads(index)
+        spans = [(offset, offset + sum(lengths)) for streams in self.index if streams for offset, lengths, _ in streams.values()]
+        if spans:
+            self.data = streaming.cache.pieces(key, 0, max(end for _, end in spans))
+
+    def _stream(self, number: int, stream: str) -> list[bytes]:
+        if (number, stream) in self.made:
+            return self.made[(number, stream)]
+        streams = self.index[number] if number < len(self.index) else None
+        found = streams.get(stream) if streams else None
+        pieces = None
+        if found is not None and self.data is not None:
+            offset, lengths, digest = found
+            data = self.data[offset : offset + sum(lengths)]
+            if piece_digest(data) == digest:
+                pieces, start = [], 0
+                for length in lengths:
+                    pieces.append(data[start : start + length])
+                    start += length
+        if pieces is None:  # a damaged entry, or pieces the format refused: made again from a fresh render
+            pieces = self._made_again(number, stream)
+        self.made[(number, stream)] = pieces
+        return pieces
+
+    def _made_again(self, number: int, stream: str) -> list[bytes]:
+        streaming = self.streaming
+        rendered = streaming._rendered(self.product_id)  # noqa: SLF001
+        channel = streaming.channels[number]
+        infos = [streaming._info(j) for j in channel]  # noqa: SLF001
+        return streaming.formats[number].pieces(infos, channel.index(number), stream, rendered[number][0])
+
+
+def _subsequence(every: list[str], kept: list[str]) -> tuple[int, ...]:
+    """The positions in `every` of the ids `kept` (in order, each taken at its first place left)."""
+    positions, start = [], 0
+    for item_id in kept:
+        start = every.index(item_id, start)
+        positions.append(start)
+        start += 1
+    return tuple(positions)
