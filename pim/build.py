@@ -186,6 +186,8 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
         written = sorted(out.files)
         stale = _stale_files(previous, manifest)
         changed = out.commit()
+        if streaming is not None:
+            streaming.remember(out)
     finally:
         out.discard()
     for relpath in stale:

@@ -36,6 +36,7 @@ from pim.sources import Source, WorkingTree
 
 ITEMS_FOLDER = ".pim/cache/items"
 VOICES_FOLDER = ".pim/cache/voices"
+WRITTEN_FOLDER = ".pim/cache/written"  # per feeds folder, what a streamed build last wrote there (pim.output.WrittenRecord)
 _MAGIC = b"PIMITEM2\n"
 _VOICES_MAGIC = b"PIMVOICE1\n"
 

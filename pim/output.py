@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import marshal
 import os
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
+
+from pim.sources import RACY_NS, SIGNATURE, WorkingTree
 
 
 class _HashingWriter(io.RawIOBase):
@@ -105,6 +109,12 @@ class FeedOutput:
             sink.target.unlink()  # a large file spilled before it proved unchanged: gone before the sync writes it
         self.files[relpath] = WrittenFile(relpath, sha256, sink.size, staged=not unchanged)
 
+    def keep(self, relpath: str, sha256: str, size: int) -> None:
+        """A file known to be in place with these bytes already (pim.output.WrittenRecord): not written at all."""
+        if relpath in self.files:
+            raise ValueError(f"two writers wrote {relpath}")
+        self.files[relpath] = WrittenFile(relpath, sha256, size, staged=False)
+
     def commit(self) -> list[str]:
         """Move every staged file into place; each rename is atomic, so no reader sees half a file.
         Returns the paths that changed; the others were never staged and stay as they are.
@@ -144,8 +154,8 @@ def _same_bytes(sink: _HashingWriter, existing: Path) -> bool:
         return False
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace one file: temporary file beside it, fsync, rename."""
+def write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace one file: temporary file beside it, fsync (unless not `durable`: a cache), rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -153,7 +163,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -167,3 +178,56 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+class WrittenRecord:
+    """What a build last wrote into one feeds folder: per file, a digest of what it was made from (its
+    recipe), its sha256 and size, and its signature once in place (size, times, inode). A file whose
+    recipe and signature are unchanged holds the bytes the build would write again, so it is neither
+    written nor read, as git's index knows a file unchanged. A file changed within RACY_NS before the
+    record was written is not trusted (its signature could survive a change in the same clock tick),
+    and a file edited by hand has another signature: both are written again."""
+
+    def __init__(self, path: Path, root: Path):
+        self.path = path
+        self.root = root
+        self.known: dict[str, tuple[bytes, str, int, bytes]] = {}
+        self.written_ns = 0
+        try:
+            data = path.read_bytes()
+            if data[:_RECORD_DIGEST] == hashlib.blake2b(data[_RECORD_DIGEST:], digest_size=_RECORD_DIGEST).digest():
+                self.written_ns, self.known = marshal.loads(data[_RECORD_DIGEST:])
+        except (OSError, ValueError, EOFError, TypeError):
+            self.known = {}
+
+    @classmethod
+    def for_root(cls, cache_folder: Path, root: Path) -> "WrittenRecord":
+        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
+        return cls(cache_folder / name, root)
+
+    def unchanged(self, recipes: dict[str, bytes]) -> dict[str, tuple[str, int]]:
+        """path -> (sha256, size) of each file whose recipe and signature are as recorded."""
+        paths = [path for path, recipe in recipes.items() if path in self.known and self.known[path][0] == recipe]
+        found = {}
+        for path, signature in zip(paths, _signatures(self.root, paths)):
+            recipe, sha256, size, recorded = self.known[path]
+            if signature is not None and signature == recorded and SIGNATURE.unpack(signature)[1] < self.written_ns - RACY_NS:
+                found[path] = (sha256, size)
+        return found
+
+    def save(self, recipes: dict[str, bytes], files: dict[str, WrittenFile]) -> None:
+        """Record these files as now in place (after the commit)."""
+        paths = sorted(path for path in recipes if path in files)
+        known = {path: (recipes[path], files[path].sha256, files[path].size, signature) for path, signature in zip(paths, _signatures(self.root, paths)) if signature is not None}
+        payload = marshal.dumps((time.time_ns(), known))
+        try:
+            write_atomically(self.path, hashlib.blake2b(payload, digest_size=_RECORD_DIGEST).digest() + payload, durable=False)
+        except OSError:
+            pass  # without a record, the next build writes these files again: slower, never wrong
+
+
+_RECORD_DIGEST = 20
+
+
+def _signatures(root: Path, paths: list[str]) -> list[bytes | None]:
+    return WorkingTree(root).signatures(paths)

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Protocol
 
 
-_SIGNATURE = struct.Struct("<qqqQ")
+SIGNATURE = struct.Struct("<qqqQ")  # size, modification time, change time, inode
+# A file changed less than this before a record of signatures was made is not trusted by its signature:
+# within one tick of the file system's clock a change can keep it.
+RACY_NS = 2_000_000_000
 
 
 class ToolError(Exception):
@@ -79,7 +82,7 @@ class WorkingTree:
                     stat = os.stat(name, dir_fd=folders[folder]) if folders[folder] >= 0 else None
                 except OSError:
                     stat = None
-                signatures.append(None if stat is None else _SIGNATURE.pack(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+                signatures.append(None if stat is None else SIGNATURE.pack(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
         finally:
             for fd in folders.values():
                 if fd >= 0:

@@ -17,20 +17,22 @@ again here from a fresh render, so a bad entry is never trusted and costs only t
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 from pim.channels import CHANNEL_KINDS, STREAMED
 from pim.consistency import check_products
 from pim.feed import Feed, Item
-from pim.item_cache import ItemCache, Rendered, decode_rendered, encode_rendered, piece_digest
+from pim.item_cache import WRITTEN_FOLDER, ItemCache, Rendered, decode_rendered, encode_rendered, piece_digest
 from pim.model import Product
-from pim.output import FeedOutput, WrittenFile
+from pim.output import FeedOutput, WrittenFile, WrittenRecord
 from pim.problems import Problem
 from pim.render import RenderContext, feed_info
 from pim.shards import PlannedFeed, render_products
-from pim.writers.assembly import FilePlan, Part, Streamed, write_files
+from pim.writers.assembly import FilePlan, Part, Streamed, parts_by_product, write_files
 
 Index = list  # per planned feed: {stream: (offset, lengths, digest)}, or None where the pieces could not be made
 
@@ -45,7 +47,8 @@ class Streaming:
     channels: list[list[int]]  # per planned feed: the planned feeds of its channel, in order
     gathered: dict[str, tuple[bytes | None, bytes, list[dict]]] = field(default_factory=dict)  # product id -> (key, pieces index, findings)
     kept_positions: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)  # (feed, product) -> rendered positions kept, where rules dropped some
-    rendered_counts: list[int] = field(default_factory=list)  # per planned feed: items before the rules across items
+    recipes: dict[str, bytes] = field(default_factory=dict)  # path -> what the file written is made from
+    record: WrittenRecord | None = None  # what the last build wrote into the same folder
 
     @classmethod
     def for_build(cls, ctx: RenderContext, plan: Sequence[PlannedFeed]) -> "Streaming | None":
@@ -163,7 +166,9 @@ class Streaming:
         return bool(feeds) and all(self.formats[self._number(feed)] is not None for feed in feeds)
 
     def write(self, channels: Sequence[Sequence[Feed]], out: FeedOutput) -> list[list[WrittenFile]]:
-        """The files of these channels (each streamed), joined from pieces in one pass over the products."""
+        """The files of these channels (each streamed), joined from pieces in one pass over the
+        products. A file made from the same pieces as the one in place (the record of the last build
+        says so, and the file's signature is unchanged) is neither written nor read."""
         plans: list[FilePlan] = []
         owners: list[int] = []
         for owner, feeds in enumerate(channels):
@@ -173,12 +178,40 @@ class Streaming:
                 plan.parts = [Part(numbers[part.feed], part.stream, part.product_id, part.positions) for part in plan.parts]
                 plans.append(plan)
                 owners.append(owner)
-        reader = _PieceReader(self)
-        write_files(plans, out, reader.pieces, [p.id for p in self.ctx.catalog.products])
+        self.recipes = {plan.path: recipe for plan, recipe in zip(plans, self._recipes(plans)) if recipe is not None}
+        self.record = WrittenRecord.for_root(Path(self.ctx.locator.source.root) / WRITTEN_FOLDER, out.root)
+        unchanged = self.record.unchanged(self.recipes)
+        for path, (sha256, size) in unchanged.items():
+            out.keep(path, sha256, size)
+        to_write = [plan for plan in plans if plan.path not in unchanged]
+        needed = {(part.feed, part.stream) for plan in to_write for part in plan.parts}
+        write_files(to_write, out, _PieceReader(self, needed).pieces, [p.id for p in self.ctx.catalog.products])
         written: list[list[WrittenFile]] = [[] for _ in channels]
         for owner, plan in zip(owners, plans):
             written[owner].append(out.files[plan.path])
         return [sorted(files, key=lambda f: f.path) for files in written]
+
+    def remember(self, out: FeedOutput) -> None:
+        """After the commit: record the files now in place, for the next build's `write`."""
+        if self.record is not None:
+            self.record.save(self.recipes, out.files)
+
+    def _recipes(self, plans: Sequence[FilePlan]) -> list[bytes | None]:
+        """Per plan, a digest of everything its file is made from: its frame and, per part, the digest
+        of the product's pieces and which of them it takes. None when a part has no pieces kept."""
+        digests = [hashlib.blake2b(repr((plan.path, plan.header, plan.footer, plan.separator, plan.numbered)).encode(), digest_size=20) for plan in plans]
+        broken: set[int] = set()
+        for product_id, parts in parts_by_product(plans).items():
+            index = marshal.loads(self.gathered[product_id][1])
+            for number, part in parts:
+                streams = index[part.feed]
+                found = streams.get(part.stream) if streams else None
+                if found is None:
+                    broken.add(number)
+                    continue
+                kept = self.kept_positions.get((part.feed, product_id))
+                digests[number].update(found[2] + repr((product_id, kept, part.positions)).encode())
+        return [None if number in broken else digest.digest() for number, digest in enumerate(digests)]
 
     def _number(self, feed: Feed) -> int:
         for number, planned in enumerate(self.plan):
@@ -201,14 +234,17 @@ class Streaming:
 
 
 class _PieceReader:
-    """Each product's pieces, read from its entry once (the parts of one product come one after another)."""
+    """Each product's pieces, read from its entry once (the parts of one product come one after another):
+    the range that holds the `needed` (feed, stream) pieces."""
 
-    def __init__(self, streaming: Streaming):
+    def __init__(self, streaming: Streaming, needed: set[tuple[int, str]]):
         self.streaming = streaming
+        self.needed = needed
         self.product_id: str | None = None
         self.index: Index = []
         self.data: bytes | None = None
         self.made: dict[tuple[int, str], list[bytes]] = {}
+        self.start = 0  # where `data` starts in the pieces section
 
     def pieces(self, part: Part) -> list[bytes]:
         if part.product_id != self.product_id:
@@ -224,9 +260,10 @@ class _PieceReader:
         self.product_id, self.made, self.data = product_id, {}, None
         key, index, _ = streaming.gathered[product_id]
         self.index = marshal.loads(index)
-        spans = [(offset, offset + sum(lengths)) for streams in self.index if streams for offset, lengths, _ in streams.values()]
+        spans = [(found[0], found[0] + sum(found[1])) for number, streams in enumerate(self.index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if spans:
-            self.data = streaming.cache.pieces(key, 0, max(end for _, end in spans))
+            self.start = min(start for start, _ in spans)
+            self.data = streaming.cache.pieces(key, self.start, max(end for _, end in spans))
 
     def _stream(self, number: int, stream: str) -> list[bytes]:
         if (number, stream) in self.made:
@@ -236,7 +273,7 @@ class _PieceReader:
         pieces = None
         if found is not None and self.data is not None:
             offset, lengths, digest = found
-            data = self.data[offset : offset + sum(lengths)]
+            data = self.data[offset - self.start : offset - self.start + sum(lengths)]
             if piece_digest(data) == digest:
                 pieces, start = [], 0
                 for length in lengths:

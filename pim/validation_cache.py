@@ -30,14 +30,13 @@ from typing import Any, NamedTuple
 from pim.cache import DocumentCache, MarshalStore, code_digest, content_key, digest_catalog_files
 from pim.model import Product
 from pim.problems import Problem
-from pim.sources import Source, ToolError, WorkingTree
+from pim.sources import RACY_NS, Source, ToolError, WorkingTree
 from pim.yamlfile import decode, parse
 
 VALIDATED_FOLDER = ".pim/cache/validated"
 _MAGIC = b"PIMVALID1\n"
 _ENTRY = content_key(b"validated product files")
 _REVISION_ENTRY = content_key(b"validated product files of a git revision")
-RACY_NS = 2_000_000_000
 # Problems that compare one product with others: found again from the facts kept whenever a product file
 # changed (duplicate ids always: the loader sees them), and kept apart from each file's own problems.
 ACROSS_PRODUCTS = frozenset({"PIM220", "PIM221", "PIM222"})

@@ -80,10 +80,7 @@ def write_files(plans: Sequence[FilePlan], out: FeedOutput, pieces: Pieces, prod
                     _write_items(stream, plan, pieces(part), count)
                 stream.write(plan.footer)
         return
-    waiting: dict[str, list[tuple[int, Part]]] = {}
-    for number, plan in enumerate(plans):
-        for part in plan.parts:
-            waiting.setdefault(part.product_id, []).append((number, part))
+    waiting = parts_by_product(plans)
     remaining = [len(plan.parts) for plan in plans]
     opened: dict[int, tuple[Any, BinaryIO, list[int]]] = {}  # plan -> (its context, stream, items written)
     try:
@@ -112,6 +109,15 @@ def write_files(plans: Sequence[FilePlan], out: FeedOutput, pieces: Pieces, prod
         for context, _, _ in opened.values():
             context.__exit__(type(error), error, error.__traceback__)
         raise
+
+
+def parts_by_product(plans: Sequence[FilePlan]) -> dict[str, list[tuple[int, Part]]]:
+    """product id -> (plan number, part) of every part that product has in these plans, in plan order."""
+    waiting: dict[str, list[tuple[int, Part]]] = {}
+    for number, plan in enumerate(plans):
+        for part in plan.parts:
+            waiting.setdefault(part.product_id, []).append((number, part))
+    return waiting
 
 
 def _write_items(stream: BinaryIO, plan: FilePlan, items: Sequence[bytes], count: list[int]) -> None:
