@@ -235,12 +235,22 @@ def _manifest(source: Source, entries: list[dict], previous: dict | None, time: 
             old = next((e for e in previous.get("channels", []) if e["channel"] == entry["channel"]), None)
             if old is not None:
                 paths = {f["path"] for f in entry["files"]}
-                markets = {m["market"] for m in entry["markets"]}
-                entry["files"] = sorted([f for f in old["files"] if f["path"] not in paths] + entry["files"], key=lambda f: f["path"])
-                entry["markets"] = sorted([m for m in old["markets"] if m["market"] not in markets] + entry["markets"], key=lambda m: m["market"] or "")
+                whole = {m["market"] for m in old["markets"]} <= {m["market"] for m in entry["markets"]}  # every market rebuilt
+                if not whole:
+                    entry["files"] = sorted([f for f in old["files"] if f["path"] not in paths] + entry["files"], key=lambda f: f["path"])
+                entry["markets"] = _merged_markets(old["markets"], entry["markets"])
         entries = kept + entries
     entries.sort(key=lambda e: e["channel"])
     return {"source_commit": source_commit(source), "build_time": time, "channels": entries}
+
+
+def _merged_markets(old: list[dict], rebuilt: list[dict]) -> list[dict]:
+    """A channel's markets after a partial build: in the mapping's order when it rebuilt them all (as a
+    whole build writes them, whatever was built before), else the old order with the rebuilt ones in their places."""
+    fresh = {m["market"]: m for m in rebuilt}
+    if all(m["market"] in fresh for m in old):
+        return rebuilt
+    return [fresh.pop(m["market"], m) for m in old] + list(fresh.values())
 
 
 def _read_manifest(root: Path) -> dict | None:

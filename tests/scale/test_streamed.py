@@ -1,0 +1,97 @@
+"""A streamed build (light items in memory, each item's bytes kept with its render, files joined from them)
+writes what a build holding every item writes, and leaves alone what it wrote before."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER
+from tests.channels.demo import copy_demo, read_tree, run_pim
+
+STREAMED = ["-c", "google", "-c", "meta", "-c", "headless", "-c", "amazon"]
+
+
+def build(project: Path, out: Path, *args: str, **env: str) -> tuple[dict[str, bytes], dict]:
+    """The files written and the report (JSON: problems, exclusions), by `pim build` into `out`."""
+    done = run_pim("build", "--jobs", "1", "--format", "json", "--out", str(out), *args, cwd=project, env=env)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    return (read_tree(out) if out.exists() else {}), {"problems": report["problems"], "exclusions": report["exclusions"]}
+
+
+def held_whole(project: Path, out: Path, *args: str) -> tuple[dict[str, bytes], dict]:
+    """Without a render cache nothing streams: every item is held, as `pim diff` holds them."""
+    return build(project, out, *args, PIM_NO_CACHE="1")
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    return copy_demo(tmp_path / "demo")
+
+
+def edit(project: Path, relpath: str, old: str, new: str) -> None:
+    path = project / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{relpath} lacks {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_cold_warm_and_after_an_edit_a_streamed_build_writes_what_a_build_holding_every_item_writes(demo, tmp_path):
+    out = tmp_path / "feeds"
+    cold = build(demo, out)
+    assert cold == held_whole(demo, tmp_path / "whole")
+    assert build(demo, out) == cold
+    edit(demo, "catalog/products/TJ-100.yaml", 'price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}')
+    again = build(demo, out)
+    assert again == held_whole(demo, tmp_path / "whole-again")
+    assert again != cold
+
+
+def test_items_a_rule_across_items_drops_are_left_out_of_the_pieces_joined(demo, tmp_path):
+    # Meta's ids become colour + product: a product's variants of one colour share an id, and Meta's
+    # rule across items drops all of them; variants of a colour of their own stay.
+    edit(demo, "mappings/meta.yaml", "  id: variant.sku\n", "  id: (variant.color or 'none') ~ '-' ~ product.id\n")
+    streamed = build(demo, tmp_path / "streamed", *STREAMED)
+    whole = held_whole(demo, tmp_path / "whole", *STREAMED)
+    assert streamed == whole
+    assert "PIM313" in json.dumps(streamed[1]["exclusions"]), "the edit should make some Meta ids shared"
+    rows = streamed[0]["meta/US.csv"].decode().splitlines()
+    assert 1 < len(rows) < whole[0]["google/US.xml"].decode().count("<item>") + 1  # some variants kept, some dropped
+
+
+@pytest.mark.parametrize("size", [1, 7, 25])
+def test_amazon_files_split_between_products_number_their_messages_as_one_file_would(demo, tmp_path, size):
+    edit(demo, "mappings/amazon.yaml", "  seller_id: A2EXAMPLESELLER\n", f"  seller_id: A2EXAMPLESELLER\n  messages_per_file: {size}\n")
+    streamed = build(demo, tmp_path / "streamed", "-c", "amazon")
+    assert streamed == held_whole(demo, tmp_path / "whole", "-c", "amazon")
+    assert len([path for path in streamed[0] if path.startswith("amazon/US")]) > 1
+
+
+def test_damaged_pieces_are_made_again_from_a_fresh_render(demo, tmp_path):
+    expected = build(demo, tmp_path / "first")
+    for entry in (p for p in (demo / ITEMS_FOLDER).rglob("*") if p.is_file()):
+        data = bytearray(entry.read_bytes())
+        data[-1] ^= 0x01  # the last byte belongs to the pieces: light and full sections stay readable
+        entry.write_bytes(bytes(data))
+    assert build(demo, tmp_path / "again") == expected
+
+
+def test_a_rebuild_writes_only_files_whose_pieces_changed_and_puts_right_a_file_edited_by_hand(demo, tmp_path):
+    out = tmp_path / "feeds"
+    expected, _ = build(demo, out, *STREAMED)
+    past = os.stat(out / "google/US.xml").st_mtime_ns - 10**10  # older than the racy window
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        os.utime(path, ns=(past, past))
+    build(demo, out, *STREAMED)  # records the files, now settled
+    inodes = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    (out / "meta/US.csv").write_bytes(b"edited by hand\n")
+    (out / "headless/US/index.json").unlink()
+    done = run_pim("build", "--jobs", "1", "--out", str(out), *STREAMED, cwd=demo)
+    assert "(2 changed;" in done.stdout, done.stdout
+    assert read_tree(out) == expected
+    assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p.name not in ("US.csv", "index.json")} == {p: i for p, i in inodes.items() if p.name not in ("US.csv", "index.json")}
+    assert any((demo / WRITTEN_FOLDER).iterdir())
