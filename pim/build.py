@@ -117,6 +117,8 @@ def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     streaming = Streaming.for_build(ctx, plan) if stream and parts is None else None
     if parts is None:
         parts = render_shards(ctx, plan, lambda fresh: jobs_for(fresh, jobs), progress, streaming)
+    if streaming is not None:
+        streaming.rendered_all()
     feeds = merge_parts(ctx, plan, parts)
     if streaming is not None:
         streaming.merged(parts, feeds)

@@ -84,8 +84,8 @@ class ItemCache:
         encoded, renders = entry
         return [decode_rendered(r, encoded) for r in renders]
 
-    def get_light(self, key: bytes | None) -> Any | None:
-        """The light section, or None (no entry, a corrupt one, or one written without it)."""
+    def get_light(self, key: bytes | None) -> bytes | None:
+        """The light section as stored (marshal data), or None (no entry, or a corrupt one)."""
         return self._read(key, light=True)
 
     def pieces(self, key: bytes | None, start: int, end: int) -> bytes | None:
@@ -128,6 +128,7 @@ class ItemCache:
         return self.folder / key.hex()[:2] / key.hex()
 
     def _read(self, key: bytes | None, *, light: bool) -> Any | None:
+        """The full section, unmarshalled, or the light section as stored."""
         if key is None:
             return None
         try:
@@ -148,11 +149,52 @@ class ItemCache:
         if _digest(data) != digest:
             self.rejected += 1
             return None
+        if light:
+            return data
         try:
             return marshal.loads(data)
         except (ValueError, EOFError, TypeError):
             self.rejected += 1
             return None
+
+
+class LightStore:
+    """Every product's light section for one build context, in one file: a warm build reads it in one
+    sequential read instead of a part of 100,000 entry files (on a disk, 38 s at 100,000 products when
+    the page cache no longer holds the entries). Checksummed; a bad or missing store reads as empty,
+    and each product's entry still holds its light section."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[bytes, bytes] = {}
+        try:
+            data = path.read_bytes()
+            if data[:_DIGEST] == _digest(data[_DIGEST:]):
+                entries = marshal.loads(data[_DIGEST:])
+                self.entries = entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError, EOFError, TypeError):
+            self.entries = {}
+
+    @classmethod
+    def for_cache(cls, cache: ItemCache) -> "LightStore":
+        return cls(cache.folder.parent / "light" / cache.context.hex())
+
+    def save(self, entries: dict[bytes, bytes]) -> None:
+        """Keep exactly these entries (the catalog's products now), when they differ from those read."""
+        if entries == self.entries:
+            return
+        payload = marshal.dumps(entries)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for old in self.path.parent.iterdir():  # one store per folder: another context's is stale
+                if old != self.path:
+                    old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_digest(payload) + payload)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
 
 
 _DIGEST = 20

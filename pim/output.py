@@ -191,7 +191,7 @@ class WrittenRecord:
     def __init__(self, path: Path, root: Path):
         self.path = path
         self.root = root
-        self.known: dict[str, tuple[bytes, str, int, bytes]] = {}
+        self.known: dict[str, tuple[bytes, str, int, bytes, bytes | None]] = {}  # path -> (recipe, sha256, size, signature, layout)
         self.written_ns = 0
         try:
             data = path.read_bytes()
@@ -210,15 +210,29 @@ class WrittenRecord:
         paths = [path for path, recipe in recipes.items() if path in self.known and self.known[path][0] == recipe]
         found = {}
         for path, signature in zip(paths, _signatures(self.root, paths)):
-            recipe, sha256, size, recorded = self.known[path]
-            if signature is not None and signature == recorded and SIGNATURE.unpack(signature)[1] < self.written_ns - RACY_NS:
-                found[path] = (sha256, size)
+            if self._trusted(path, signature):
+                found[path] = self.known[path][1:3]
         return found
 
-    def save(self, recipes: dict[str, bytes], files: dict[str, WrittenFile]) -> None:
-        """Record these files as now in place (after the commit)."""
+    def layout(self, path: str) -> dict[bytes, tuple[int, int, int]] | None:
+        """Where each part of the file in place is (pim.writers.assembly.Reuse), if the file is as recorded."""
+        if path not in self.known or self.known[path][4] is None or not self._trusted(path, _signatures(self.root, [path])[0]):
+            return None
+        try:
+            layout = marshal.loads(self.known[path][4])
+        except (ValueError, EOFError, TypeError):
+            return None
+        return layout if isinstance(layout, dict) else None
+
+    def _trusted(self, path: str, signature: bytes | None) -> bool:
+        """Whether the file in place is the one recorded: same signature, and not changed near the record's time."""
+        return signature is not None and signature == self.known[path][3] and SIGNATURE.unpack(signature)[1] < self.written_ns - RACY_NS
+
+    def save(self, recipes: dict[str, bytes], files: dict[str, WrittenFile], layouts: dict[str, bytes]) -> None:
+        """Record these files as now in place (after the commit); a file left in place keeps its layout."""
         paths = sorted(path for path in recipes if path in files)
-        known = {path: (recipes[path], files[path].sha256, files[path].size, signature) for path, signature in zip(paths, _signatures(self.root, paths)) if signature is not None}
+        old = {path: entry[4] for path, entry in self.known.items()}
+        known = {path: (recipes[path], files[path].sha256, files[path].size, signature, layouts.get(path, old.get(path) if not files[path].staged else None)) for path, signature in zip(paths, _signatures(self.root, paths)) if signature is not None}
         payload = marshal.dumps((time.time_ns(), known))
         try:
             write_atomically(self.path, hashlib.blake2b(payload, digest_size=_RECORD_DIGEST).digest() + payload, durable=False)

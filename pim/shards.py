@@ -58,9 +58,10 @@ class Keeper(Protocol):
     """What a streamed build keeps of each product (pim/streamed.py): its light section, made and stored
     when the product renders, read back when it does not."""
 
-    def light(self, key: bytes | None) -> Any | None: ...
-    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> Any: ...
-    def parts(self, product: Product, light: Any) -> list[Rendered]: ...
+    def holds(self, key: bytes | None) -> bool: ...
+    def light(self, key: bytes | None) -> bytes | None: ...
+    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> bytes: ...
+    def parts(self, product: Product, light: bytes) -> list[Rendered] | None: ...
 
 
 def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: Sequence[Product], progress=None, keeper: Keeper | None = None) -> list[FeedPart]:
@@ -73,19 +74,20 @@ def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: S
     step = max(1, len(products) // 50)
     for number, product in enumerate(products, start=1):
         key = cache.key(product) if cache is not None else None
-        light = keeper.light(key) if keeper is not None else None
-        rendered = cache.get(key) if cache is not None and keeper is None else None
-        if rendered is None and light is None:
+        if keeper is not None:
+            light = keeper.light(key)
+            rendered = keeper.parts(product, light) if light is not None else None
+        else:
+            rendered = cache.get(key) if cache is not None else None
+        if rendered is None:
             rendered = []
             for planned, rule in zip(plan, rules):
                 part = render_part(ctx, planned.mapping, rule, planned.market, [product])
                 rendered.append((part.items, part.excluded, part.warnings))
             if keeper is not None:
-                light = keeper.keep(key, product, rendered)
+                rendered = keeper.parts(product, keeper.keep(key, product, rendered))
             elif cache is not None:
                 cache.put(key, rendered)
-        if keeper is not None:
-            rendered = keeper.parts(product, light)
         for part, (items, excluded, warnings) in zip(parts, rendered):
             part.items.extend(items)
             part.excluded.extend(excluded)
@@ -120,7 +122,7 @@ def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Cal
     four channels: 9.5 s here, 12.9 s through two workers). The others render in `jobs_for(how many)`
     processes; a `keeper` hears of each product in the process that renders it."""
     cache = ctx.item_cache
-    held_ids = {p.id for p in ctx.catalog.products if cache is not None and cache.holds(p)}
+    held_ids = {p.id for p in ctx.catalog.products if cache is not None and (keeper.holds(cache.key(p)) if keeper is not None else cache.holds(p))}
     held = [p for p in ctx.catalog.products if p.id in held_ids]
     fresh = [p for p in ctx.catalog.products if p.id not in held_ids]
     jobs = jobs_for(len(fresh))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -26,7 +27,7 @@ from typing import Any, Sequence
 from pim.channels import CHANNEL_KINDS, STREAMED
 from pim.consistency import check_products
 from pim.feed import Feed, Item
-from pim.item_cache import WRITTEN_FOLDER, ItemCache, Rendered, decode_rendered, encode_rendered, piece_digest
+from pim.item_cache import WRITTEN_FOLDER, ItemCache, LightStore, Rendered, decode_rendered, encode_rendered, piece_digest
 from pim.model import Product
 from pim.output import FeedOutput, WrittenFile, WrittenRecord
 from pim.problems import Problem
@@ -45,10 +46,12 @@ class Streaming:
     formats: list[Streamed | None]  # per planned feed: its streamed format, None when it is held whole
     light_fields: list[tuple[str, ...]]  # per planned feed: the fields its light items keep
     channels: list[list[int]]  # per planned feed: the planned feeds of its channel, in order
-    gathered: dict[str, tuple[bytes | None, bytes, list[dict]]] = field(default_factory=dict)  # product id -> (key, pieces index, findings)
+    store: LightStore | None = None  # every product's light section, read at once
+    gathered: dict[str, tuple[bytes | None, bytes]] = field(default_factory=dict)  # product id -> (key, light section)
     kept_positions: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)  # (feed, product) -> rendered positions kept, where rules dropped some
     recipes: dict[str, bytes] = field(default_factory=dict)  # path -> what the file written is made from
     record: WrittenRecord | None = None  # what the last build wrote into the same folder
+    layouts: dict[str, bytes] = field(default_factory=dict)  # path -> where each part of a file written is
 
     @classmethod
     def for_build(cls, ctx: RenderContext, plan: Sequence[PlannedFeed]) -> "Streaming | None":
@@ -65,15 +68,18 @@ class Streaming:
             return None
         names = [planned.mapping.name for planned in plan]
         channels = [[j for j, other in enumerate(names) if other == name] for name in names]
-        return cls(ctx, plan, ctx.item_cache, formats, light_fields, channels)
+        return cls(ctx, plan, ctx.item_cache, formats, light_fields, channels, LightStore.for_cache(ctx.item_cache))
 
     # --- while rendering (pim.shards.Keeper) ------------------------------------------------------
 
-    def light(self, key: bytes | None) -> Any | None:
-        entry = self.cache.get_light(key)
-        return entry if isinstance(entry, tuple) and len(entry) == 4 and len(entry[1]) == len(self.plan) else None
+    def holds(self, key: bytes | None) -> bool:
+        return key is not None and self.store is not None and key in self.store.entries
 
-    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> Any:
+    def light(self, key: bytes | None) -> bytes | None:
+        data = self.store.entries.get(key) if key is not None and self.store is not None else None
+        return data if data is not None else self.cache.get_light(key)
+
+    def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> bytes:
         """Store the product's light section, pieces and findings with its render; returns the light section."""
         infos = [self._info(index) for index in range(len(self.plan))]
         feeds = [Feed(info, tuple(items)) for info, (items, _, _) in zip(infos, rendered)]
@@ -98,18 +104,22 @@ class Streaming:
                 streams = None
             index.append(streams)
         light = [self._lighten(number, part) for number, part in enumerate(rendered)]
-        entry = (False, [encode_rendered(part, False) for part in light], index, [p.to_plain() for p in findings])
         try:
-            data = marshal.dumps(entry)
+            data = marshal.dumps((False, [encode_rendered(part, False) for part in light], index, [p.to_plain() for p in findings]))
         except ValueError:  # a Decimal among the fields kept
-            entry = (True, [encode_rendered(part, True) for part in light], index, entry[3])
-            data = marshal.dumps(entry)
+            data = marshal.dumps((True, [encode_rendered(part, True) for part in light], index, [p.to_plain() for p in findings]))
         self.cache.put(key, rendered, data, b"".join(chunks))
-        return entry
+        return data
 
-    def parts(self, product: Product, light: Any) -> list[Rendered]:
-        encoded, feeds, index, findings = light
-        self.gathered[product.id] = (self.cache.key(product), marshal.dumps(index), findings)
+    def parts(self, product: Product, light: bytes) -> list[Rendered] | None:
+        """The light parts, or None when the section is not one of this plan's (then the product renders)."""
+        try:
+            encoded, feeds, index, findings = marshal.loads(light)
+        except (ValueError, EOFError, TypeError):
+            return None
+        if len(feeds) != len(self.plan) or len(index) != len(self.plan):
+            return None
+        self.gathered[product.id] = (self.cache.key(product), light)
         return [decode_rendered(part, encoded) for part in feeds]
 
     def notes(self) -> dict:
@@ -119,6 +129,15 @@ class Streaming:
 
     def heard(self, notes: dict) -> None:
         self.gathered.update(notes)
+
+    def rendered_all(self) -> None:
+        """Keep every product's light section in one store, for the next build's one read."""
+        if self.store is not None:
+            self.store.save({key: light for key, light in self.gathered.values() if key is not None})
+
+    def _section(self, product_id: str) -> tuple:
+        """(encoded, feeds, index, findings) of a product's light section."""
+        return marshal.loads(self.gathered[product_id][1])
 
     def _lighten(self, number: int, rendered: Rendered) -> Rendered:
         if self.formats[number] is None:
@@ -149,7 +168,7 @@ class Streaming:
     def one_voice(self, feeds: Sequence[Feed]) -> list[Problem]:
         """Each product's findings as it rendered; a product with a dropped item is checked again from the items kept."""
         again = sorted({product_id for _, product_id in self.kept_positions})
-        found = [Problem.from_plain(p) for product_id, (_, _, findings) in self.gathered.items() if product_id not in again for p in findings]
+        found = [Problem.from_plain(p) for product_id in self.gathered if product_id not in again for p in self._section(product_id)[3]]
         products = {p.id: p for p in self.ctx.catalog.products}
         for product_id in again:
             kept = []
@@ -184,8 +203,12 @@ class Streaming:
         for path, (sha256, size) in unchanged.items():
             out.keep(path, sha256, size)
         to_write = [plan for plan in plans if plan.path not in unchanged]
-        needed = {(part.feed, part.stream) for plan in to_write for part in plan.parts}
-        write_files(to_write, out, _PieceReader(self, needed).pieces, [p.id for p in self.ctx.catalog.products])
+        joiner = _Joiner(self, to_write, out.root)
+        try:
+            write_files(to_write, out, joiner.pieces, [p.id for p in self.ctx.catalog.products], joiner)
+        finally:
+            joiner.close()
+        self.layouts = joiner.layouts
         written: list[list[WrittenFile]] = [[] for _ in channels]
         for owner, plan in zip(owners, plans):
             written[owner].append(out.files[plan.path])
@@ -194,7 +217,7 @@ class Streaming:
     def remember(self, out: FeedOutput) -> None:
         """After the commit: record the files now in place, for the next build's `write`."""
         if self.record is not None:
-            self.record.save(self.recipes, out.files)
+            self.record.save(self.recipes, out.files, self.layouts)
 
     def _recipes(self, plans: Sequence[FilePlan]) -> list[bytes | None]:
         """Per plan, a digest of everything its file is made from: its frame and, per part, the digest
@@ -202,7 +225,7 @@ class Streaming:
         digests = [hashlib.blake2b(repr((plan.path, plan.header, plan.footer, plan.separator, plan.numbered)).encode(), digest_size=20) for plan in plans]
         broken: set[int] = set()
         for product_id, parts in parts_by_product(plans).items():
-            index = marshal.loads(self.gathered[product_id][1])
+            index = self._section(product_id)[2]
             for number, part in parts:
                 streams = index[part.feed]
                 found = streams.get(part.stream) if streams else None
@@ -233,44 +256,86 @@ class Streaming:
         return rendered
 
 
-class _PieceReader:
-    """Each product's pieces, read from its entry once (the parts of one product come one after another):
-    the range that holds the `needed` (feed, stream) pieces."""
+class _Joiner:
+    """What `write_files` asks while joining files: each product's pieces, read from its entry once and
+    only when a part needs them (the parts of one product come one after another; the range read holds
+    the `needed` (feed, stream) pieces); and, as `Reuse`, the parts the files in place already hold."""
 
-    def __init__(self, streaming: Streaming, needed: set[tuple[int, str]]):
+    def __init__(self, streaming: Streaming, plans: Sequence[FilePlan], root: Path):
         self.streaming = streaming
-        self.needed = needed
+        self.plans = plans
+        self.root = root
+        self.needed = {(part.feed, part.stream) for plan in plans for part in plan.parts}
         self.product_id: str | None = None
         self.index: Index = []
         self.data: bytes | None = None
         self.made: dict[tuple[int, str], list[bytes]] = {}
         self.start = 0  # where `data` starts in the pieces section
+        self.layouts: dict[str, bytes] = {}  # path -> layout of the file written, marshalled
+        self.files: list[int] = []  # old files opened for copying
+
+    # --- Reuse -----------------------------------------------------------------------------------
+
+    def key(self, plan: int, part: Part, first: int) -> bytes | None:
+        self._load(part.product_id)
+        streams = self.index[part.feed] if part.feed < len(self.index) else None
+        found = streams.get(part.stream) if streams else None
+        if found is None:
+            return None
+        kept = self.streaming.kept_positions.get((part.feed, part.product_id))
+        number = first if self.plans[plan].numbered else 0
+        return hashlib.blake2b(found[2] + repr((part.product_id, kept, part.positions, number)).encode(), digest_size=16).digest()
+
+    def old(self, plan: int) -> tuple[int, dict] | None:
+        record = self.streaming.record
+        layout = record.layout(self.plans[plan].path) if record is not None else None
+        if layout is None:
+            return None
+        try:
+            descriptor = os.open(self.root / self.plans[plan].path, os.O_RDONLY)
+        except OSError:
+            return None
+        self.files.append(descriptor)
+        return descriptor, layout
+
+    def written(self, plan: int, layout: dict[bytes, tuple[int, int, int]]) -> None:
+        if len(self.plans[plan].parts) > 1:  # a file of one part (a product's own document) is written whole
+            self.layouts[self.plans[plan].path] = marshal.dumps(layout)
+
+    def close(self) -> None:
+        for descriptor in self.files:
+            os.close(descriptor)
+        self.files = []
+
+    # --- pieces ------------------------------------------------------------------------------------
 
     def pieces(self, part: Part) -> list[bytes]:
-        if part.product_id != self.product_id:
-            self._read(part.product_id)
+        self._load(part.product_id)
         every = self._stream(part.feed, part.stream)
         kept = self.streaming.kept_positions.get((part.feed, part.product_id))
         if kept is not None:
             every = [every[p] for p in kept]
         return every if part.positions is None else [every[p] for p in part.positions]
 
-    def _read(self, product_id: str) -> None:
-        streaming = self.streaming
-        self.product_id, self.made, self.data = product_id, {}, None
-        key, index, _ = streaming.gathered[product_id]
-        self.index = marshal.loads(index)
+    def _load(self, product_id: str) -> None:
+        if product_id != self.product_id:
+            self.product_id, self.made, self.data = product_id, {}, None
+            self.index = self.streaming._section(product_id)[2]  # noqa: SLF001
+
+    def _read(self) -> None:
         spans = [(found[0], found[0] + sum(found[1])) for number, streams in enumerate(self.index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if spans:
+            key = self.streaming.gathered[self.product_id][0]
             self.start = min(start for start, _ in spans)
-            self.data = streaming.cache.pieces(key, self.start, max(end for _, end in spans))
-
+            self.data = self.streaming.cache.pieces(key, self.start, max(end for _, end in spans))
     def _stream(self, number: int, stream: str) -> list[bytes]:
         if (number, stream) in self.made:
             return self.made[(number, stream)]
         streams = self.index[number] if number < len(self.index) else None
         found = streams.get(stream) if streams else None
         pieces = None
+        if found is not None and self.data is None:
+            self._read()
         if found is not None and self.data is not None:
             offset, lengths, digest = found
             data = self.data[offset - self.start : offset - self.start + sum(lengths)]

@@ -16,6 +16,7 @@ and a writer given Feeds in memory produce the same bytes by the same code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Iterable, Protocol, Sequence
 
@@ -66,23 +67,35 @@ def by_product(feed: int, stream: str, items: Sequence[Item], keep: Callable[[It
             yield Part(feed, stream, mine[0].product_id, None if len(positions) == len(mine) else positions, start)
 
 
-def write_files(plans: Sequence[FilePlan], out: FeedOutput, pieces: Pieces, products: Sequence[str] | None = None) -> None:
+class Reuse(Protocol):
+    """Bytes a file in place already holds, for `write_files` to copy instead of joining pieces again.
+
+    A part's key names everything its bytes depend on (its pieces, which of them, the number of its
+    first item in a numbered file); a file's layout maps the keys of its parts to where their bytes are."""
+
+    def key(self, plan: int, part: Part, first: int) -> bytes | None: ...
+    def old(self, plan: int) -> tuple[int, dict[bytes, tuple[int, int, int]]] | None: ...  # (open file, key -> (start, end, items))
+    def written(self, plan: int, layout: dict[bytes, tuple[int, int, int]]) -> None: ...
+
+
+def write_files(plans: Sequence[FilePlan], out: FeedOutput, pieces: Pieces, products: Sequence[str] | None = None, reuse: Reuse | None = None) -> None:
     """Every planned file. With `products` (every product id, in the order the plans' parts follow),
     in one pass over the products: each product's pieces are asked for once per part while every file
     that still expects parts stays open, so pieces kept on disk are read in one sweep. Without it, one
-    file after the other."""
+    file after the other. With `reuse`, a part the file in place holds is copied from it (runs of
+    them in one read), and each file's layout is handed back once written."""
     if products is None:
         for plan in plans:
             with out.open(plan.path) as stream:
-                stream.write(plan.header)
-                count = [0]
+                writing = _OpenFile(stream, plan, None)
+                writing.emit(plan.header)
                 for part in plan.parts:
-                    _write_items(stream, plan, pieces(part), count)
-                stream.write(plan.footer)
+                    writing.fresh(pieces(part))
+                writing.emit(plan.footer)
         return
     waiting = parts_by_product(plans)
     remaining = [len(plan.parts) for plan in plans]
-    opened: dict[int, tuple[Any, BinaryIO, list[int]]] = {}  # plan -> (its context, stream, items written)
+    opened: dict[int, tuple[Any, _OpenFile]] = {}  # plan -> (its context, the file being written)
     try:
         for number, plan in enumerate(plans):
             if not plan.parts:
@@ -93,22 +106,99 @@ def write_files(plans: Sequence[FilePlan], out: FeedOutput, pieces: Pieces, prod
                 plan = plans[number]
                 if number not in opened:
                     context = out.open(plan.path)
-                    stream = context.__enter__()
-                    opened[number] = (context, stream, [0])
-                    stream.write(plan.header)
-                context, stream, count = opened[number]
-                _write_items(stream, plan, pieces(part), count)
+                    opened[number] = (context, _OpenFile(context.__enter__(), plan, reuse.old(number) if reuse is not None else None))
+                    opened[number][1].emit(plan.header)
+                context, writing = opened[number]
+                key = reuse.key(number, part, writing.count + 1) if reuse is not None else None
+                writing.part(key, part, pieces)
                 remaining[number] -= 1
                 if not remaining[number]:
-                    stream.write(plan.footer)
+                    writing.flush()
+                    writing.emit(plan.footer)
                     del opened[number]
                     context.__exit__(None, None, None)
+                    if reuse is not None:
+                        reuse.written(number, writing.layout)
         if opened:
             raise ValueError(f"{len(opened)} file(s) name products the build does not have, e.g. {plans[next(iter(opened))].path}")
     except BaseException as error:
-        for context, _, _ in opened.values():
+        for context, _ in opened.values():
             context.__exit__(type(error), error, error.__traceback__)
         raise
+
+
+class _OpenFile:
+    """One file being written: items counted, bytes counted (the layout), old bytes copied in runs."""
+
+    RUN = 8 << 20  # bytes copied from the old file per read
+
+    def __init__(self, stream: BinaryIO, plan: FilePlan, old: tuple[int, dict] | None):
+        self.stream = stream
+        self.plan = plan
+        self.old = old
+        self.count = 0  # items written
+        self.offset = 0  # bytes written, a pending copy included
+        self.pending: tuple[int, int] | None = None  # a run of the old file still to copy
+        self.layout: dict[bytes, tuple[int, int, int]] = {}
+
+    def emit(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.offset += len(data)
+
+    def part(self, key: bytes | None, part: Part, pieces: Pieces) -> None:
+        found = self.old[1].get(key) if key is not None and self.old is not None else None
+        before = self.count
+        start = self.copy(*found) if found is not None else self.fresh(pieces(part))
+        if key is not None and start is not None:
+            self.layout[key] = (start, self.offset, self.count - before)
+
+    def copy(self, start: int, end: int, items: int) -> int:
+        """The old file's bytes start..end (`items` items), after a separator unless first; returns where they start here."""
+        separator = self.plan.separator
+        if self.pending is not None and start == self.pending[1] + len(separator):
+            self.pending = (self.pending[0], end)  # adjacent there too: the separator between comes with them
+            self.offset += len(separator)
+        else:
+            self.flush()
+            if self.count and separator:
+                self.emit(separator)
+            self.pending = (start, end)
+        begin = self.offset
+        self.offset += end - start
+        self.count += items
+        return begin
+
+    def fresh(self, items: Sequence[bytes]) -> int | None:
+        """Items joined here; returns where the first starts (None: no item)."""
+        self.flush()
+        plan, begin = self.plan, None
+        if not plan.separator and not plan.numbered:
+            begin = self.offset if items else None
+            self.emit(b"".join(items))
+            self.count += len(items)
+            return begin
+        for data in items:
+            if self.count and plan.separator:
+                self.emit(plan.separator)
+            self.count += 1
+            begin = self.offset if begin is None else begin
+            if plan.numbered:
+                self.emit(plan.numbered + str(self.count).encode())
+            self.emit(data)
+        return begin
+
+    def flush(self) -> None:
+        """Copy the pending run of old bytes (already counted in `offset`)."""
+        if self.pending is None:
+            return
+        start, end = self.pending
+        self.pending = None
+        while start < end:
+            data = os.pread(self.old[0], min(self.RUN, end - start), start)
+            if not data:
+                raise OSError(f"{self.plan.path} in place is shorter than its record: build again")
+            self.stream.write(data)
+            start += len(data)
 
 
 def parts_by_product(plans: Sequence[FilePlan]) -> dict[str, list[tuple[int, Part]]]:
@@ -118,20 +208,6 @@ def parts_by_product(plans: Sequence[FilePlan]) -> dict[str, list[tuple[int, Par
         for part in plan.parts:
             waiting.setdefault(part.product_id, []).append((number, part))
     return waiting
-
-
-def _write_items(stream: BinaryIO, plan: FilePlan, items: Sequence[bytes], count: list[int]) -> None:
-    if not plan.separator and not plan.numbered:
-        stream.write(b"".join(items))
-        count[0] += len(items)
-        return
-    for data in items:
-        if count[0] and plan.separator:
-            stream.write(plan.separator)
-        count[0] += 1
-        if plan.numbered:
-            stream.write(plan.numbered + str(count[0]).encode())
-        stream.write(data)
 
 
 def write_feeds(streamed: Streamed, feeds: Sequence[Feed], out: FeedOutput) -> None:

@@ -95,3 +95,38 @@ def test_a_rebuild_writes_only_files_whose_pieces_changed_and_puts_right_a_file_
     assert read_tree(out) == expected
     assert {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p.name not in ("US.csv", "index.json")} == {p: i for p, i in inodes.items() if p.name not in ("US.csv", "index.json")}
     assert any((demo / WRITTEN_FOLDER).iterdir())
+
+
+def test_a_warm_build_reads_every_product_from_one_store_and_opens_no_entry(demo, tmp_path):
+    out = tmp_path / "feeds"
+    expected, _ = build(demo, out, *STREAMED)
+    past = os.stat(out / "google/US.xml").st_mtime_ns - 10**10
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        os.utime(path, ns=(past, past))
+    build(demo, out, *STREAMED)
+    for entry in (p for p in (demo / ITEMS_FOLDER).rglob("*") if p.is_file()):
+        entry.unlink()  # nothing is rendered and no file is written: no entry is needed, none is made
+    assert build(demo, out, *STREAMED)[0] == expected
+    assert not [p for p in (demo / ITEMS_FOLDER).rglob("*") if p.is_file()]
+
+
+def test_a_rebuild_copies_the_parts_of_unchanged_products_from_the_files_in_place(demo, tmp_path, monkeypatch):
+    from pim.build import build as build_in_process
+    from pim.item_cache import ItemCache
+    from pim.project import open_project
+
+    out = tmp_path / "feeds"
+    channels = ["google", "meta", "headless", "amazon"]
+    build_in_process(open_project(demo), channels=channels, out=out, jobs=1, time="2026-01-01T00:00:00Z")
+    past = os.stat(out / "google/US.xml").st_mtime_ns - 10**10
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        os.utime(path, ns=(past, past))
+    build_in_process(open_project(demo), channels=channels, out=out, jobs=1, time="2026-01-01T00:00:00Z")  # records layouts
+    edit(demo, "catalog/products/TJ-100.yaml", 'price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}')
+    read: list[bytes] = []
+    pieces = ItemCache.pieces
+    monkeypatch.setattr(ItemCache, "pieces", lambda self, key, start, end: read.append(key) or pieces(self, key, start, end))
+    result = build_in_process(open_project(demo), channels=channels, out=out, jobs=1, time="2026-01-01T00:00:00Z")
+    assert len(set(read)) == 1  # the edited product's pieces; every other product's bytes came from the files in place
+    assert read_tree(out) == held_whole(demo, tmp_path / "whole", *STREAMED)[0]
+    assert "google/US.xml" in result.changed
