@@ -53,7 +53,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     `time` is the build's only clock (default: SOURCE_DATE_EPOCH, else the commit time). `parts`, when
     given, are every shard's rendered parts (`build_shard`), merged instead of rendering here."""
     time = time or build_time(source)
-    validated = validate_catalog(source)
+    validated = validate_catalog(source, untyped=True)
     result = BuildResult(problems=list(validated.problems))
     if validated.catalog is None or has_errors(result.problems):
         return result
@@ -73,7 +73,7 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
 def build_shard(source: Source, shard: int, shards: int, *, channels: list[str] | None = None, markets: list[str] | None = None, time: str | None = None) -> tuple[list[Problem], list[FeedPart] | None]:
     """`pim build --shard I/N`: validate, then render only the products of shard I; a merge (`build(parts=...)`) writes the feeds."""
     time = time or build_time(source)
-    validated = validate_catalog(source)
+    validated = validate_catalog(source, untyped=True)
     problems = list(validated.problems)
     if validated.catalog is None or has_errors(problems):
         return problems, None

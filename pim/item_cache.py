@@ -21,6 +21,7 @@ import marshal
 import os
 import struct
 import tempfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -47,8 +48,8 @@ class ItemCache:
     """Entries of three sections, each checksummed on its own so that a build reads only what it needs:
     - light: what a streamed build keeps of each feed (pim/streamed.py): small items, exclusions,
       warnings, where each stream's pieces are, and the product's one-voice findings;
-    - full: every feed's items, exclusions and warnings (`get`, what `pim diff` and `pim report` read);
-    - pieces: the bytes each item writes into each stream of a streamed format, read by range."""
+    - full: every feed's items, exclusions and warnings (`get`, what `pim diff` and `pim report` read), compressed;
+    - pieces: the bytes each item writes into each stream of a streamed format, compressed per stream, read by range."""
 
     def __init__(self, catalog: Catalog, context: bytes, folder: Path):
         self.catalog = catalog
@@ -113,6 +114,7 @@ class ItemCache:
             full = marshal.dumps((False, [encode_rendered(r, False) for r in rendered]))
         except ValueError:
             full = marshal.dumps((True, [encode_rendered(r, True) for r in rendered]))
+        full = zlib.compress(full, 1)  # about a quarter of the bytes to write and read back
         head = _MAGIC + key + struct.pack("<QQ", len(light), len(full)) + _digest(light) + _digest(full)
         folder = self.folder / key.hex()[:2]
         try:
@@ -152,8 +154,8 @@ class ItemCache:
         if light:
             return data
         try:
-            return marshal.loads(data)
-        except (ValueError, EOFError, TypeError):
+            return marshal.loads(zlib.decompress(data))
+        except (ValueError, EOFError, TypeError, zlib.error):
             self.rejected += 1
             return None
 

@@ -33,11 +33,14 @@ def channel_names(source: Source) -> frozenset[str]:
     return frozenset(path.rsplit("/", 1)[-1].removesuffix(".yaml") for path in source.list(MAPPINGS))
 
 
-def validate_catalog(source: Source) -> Validated:
-    """Load and check the catalog: all problems, sorted by location."""
+def validate_catalog(source: Source, *, untyped: bool = False) -> Validated:
+    """Load and check the catalog: all problems, sorted by location. With `untyped`, the products come
+    back as `UntypedProduct`s, typed again one at a time when read (`Loaded.untyped`: what a build
+    wants, which reads each product once)."""
     loaded = load_catalog(source, channel_names(source))
     problems = list(loaded.problems)
     if loaded.catalog is not None:
         problems += check_catalog(loaded.catalog, loaded.locator, source)
         loaded.remember(problems)
-    return Validated(loaded.catalog, sorted(problems, key=Problem.sort_key), loaded.locator, source)
+    catalog = loaded.untyped() if untyped else loaded.catalog
+    return Validated(catalog, sorted(problems, key=Problem.sort_key), loaded.locator, source)

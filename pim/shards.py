@@ -26,6 +26,7 @@ from pim.output import write_atomically
 from pim.item_cache import Rendered
 from pim.render import FeedPart, RenderContext, feed_info, finish_feed, render_part
 from pim.sources import ToolError
+from pim.validation_cache import UntypedProduct
 from pim.workers import map_forked
 
 PART_MAGIC = b"PIMPART1\n"
@@ -80,12 +81,13 @@ def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: S
         else:
             rendered = cache.get(key) if cache is not None else None
         if rendered is None:
+            typed = product.typed(keep=False) if isinstance(product, UntypedProduct) else product
             rendered = []
             for planned, rule in zip(plan, rules):
-                part = render_part(ctx, planned.mapping, rule, planned.market, [product])
+                part = render_part(ctx, planned.mapping, rule, planned.market, [typed])
                 rendered.append((part.items, part.excluded, part.warnings))
             if keeper is not None:
-                rendered = keeper.parts(product, keeper.keep(key, product, rendered))
+                rendered = keeper.parts(product, keeper.keep(key, typed, rendered))
             elif cache is not None:
                 cache.put(key, rendered)
         for part, (items, excluded, warnings) in zip(parts, rendered):

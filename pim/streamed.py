@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -35,7 +36,7 @@ from pim.render import RenderContext, feed_info
 from pim.shards import PlannedFeed, render_products
 from pim.writers.assembly import FilePlan, Part, Streamed, parts_by_product, write_files
 
-Index = list  # per planned feed: {stream: (offset, lengths, digest)}, or None where the pieces could not be made
+Index = list  # per planned feed: {stream: (offset, size, lengths, digest)} of its compressed pieces, or None where they could not be made
 
 
 @dataclass
@@ -96,8 +97,10 @@ class Streaming:
             try:
                 for stream in fmt.streams([infos[j] for j in channel], channel.index(number)):
                     pieces = fmt.pieces([infos[j] for j in channel], channel.index(number), stream, items)
-                    data = b"".join(pieces)
-                    streams[stream] = (size, tuple(map(len, pieces)), piece_digest(data))
+                    # Compressed: a feed's bytes shrink about fourfold, so a build that joins them reads
+                    # a quarter from the disk (the entries outgrow the page cache long before 100,000 products).
+                    data = zlib.compress(b"".join(pieces), 1)
+                    streams[stream] = (size, len(data), tuple(map(len, pieces)), piece_digest(data))
                     chunks.append(data)
                     size += len(data)
             except Exception:  # noqa: BLE001 - the writer refuses an item: it does so again, reported, when the file is written
@@ -233,7 +236,7 @@ class Streaming:
                     broken.add(number)
                     continue
                 kept = self.kept_positions.get((part.feed, product_id))
-                digests[number].update(found[2] + repr((product_id, kept, part.positions)).encode())
+                digests[number].update(found[3] + repr((product_id, kept, part.positions)).encode())
         return [None if number in broken else digest.digest() for number, digest in enumerate(digests)]
 
     def _number(self, feed: Feed) -> int:
@@ -284,7 +287,7 @@ class _Joiner:
             return None
         kept = self.streaming.kept_positions.get((part.feed, part.product_id))
         number = first if self.plans[plan].numbered else 0
-        return hashlib.blake2b(found[2] + repr((part.product_id, kept, part.positions, number)).encode(), digest_size=16).digest()
+        return hashlib.blake2b(found[3] + repr((part.product_id, kept, part.positions, number)).encode(), digest_size=16).digest()
 
     def old(self, plan: int) -> tuple[int, dict] | None:
         record = self.streaming.record
@@ -323,7 +326,7 @@ class _Joiner:
             self.index = self.streaming._section(product_id)[2]  # noqa: SLF001
 
     def _read(self) -> None:
-        spans = [(found[0], found[0] + sum(found[1])) for number, streams in enumerate(self.index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
+        spans = [(found[0], found[0] + found[1]) for number, streams in enumerate(self.index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if spans:
             key = self.streaming.gathered[self.product_id][0]
             self.start = min(start for start, _ in spans)
@@ -337,9 +340,10 @@ class _Joiner:
         if found is not None and self.data is None:
             self._read()
         if found is not None and self.data is not None:
-            offset, lengths, digest = found
-            data = self.data[offset - self.start : offset - self.start + sum(lengths)]
+            offset, size, lengths, digest = found
+            data = self.data[offset - self.start : offset - self.start + size]
             if piece_digest(data) == digest:
+                data = zlib.decompress(data)
                 pieces, start = [], 0
                 for length in lengths:
                     pieces.append(data[start : start + length])

@@ -183,16 +183,21 @@ class UntypedProduct:
     def __reduce__(self):  # another process gets the typed product
         return (_same, (self.typed(),))
 
-    def typed(self) -> Product:
-        if self._product is None:
-            document = self._documents.by_key(self.known.key)
-            if document is None:  # the parse cache lost it: read the file again
-                data = self._source.read(self._relpath)
-                if data is None or content_key(data) != self.known.key:
-                    raise ToolError(f"{self._relpath} changed while pim was running: run pim again")
-                document = parse(decode(data))
-            self._product = Product.model_validate(document)
-        return self._product
+    def typed(self, *, keep: bool = True) -> Product:
+        """The typed product; with `keep`, kept for the next attribute read (a render types each product
+        once and does not keep it, so a worker never holds every product typed)."""
+        if self._product is not None:
+            return self._product
+        document = self._documents.by_key(self.known.key)
+        if document is None:  # the parse cache lost it: read the file again
+            data = self._source.read(self._relpath)
+            if data is None or content_key(data) != self.known.key:
+                raise ToolError(f"{self._relpath} changed while pim was running: run pim again")
+            document = parse(decode(data))
+        product = Product.model_validate(document)
+        if keep:
+            self._product = product
+        return product
 
 
 def _same(product: Product) -> Product:
