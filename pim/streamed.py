@@ -53,6 +53,7 @@ class Streaming:
     recipes: dict[str, bytes] = field(default_factory=dict)  # path -> what the file written is made from
     record: WrittenRecord | None = None  # what the last build wrote into the same folder
     layouts: dict[str, bytes] = field(default_factory=dict)  # path -> where each part of a file written is
+    _products: dict[str, Product] | None = None  # by id, made when a product's full render is first needed
 
     @classmethod
     def for_build(cls, ctx: RenderContext, plan: Sequence[PlannedFeed]) -> "Streaming | None":
@@ -163,22 +164,25 @@ class Streaming:
             dropped = rendered - len(feed.items)
             if not dropped:
                 continue
-            for product_id in {e.product_id for e in feed.excluded[len(feed.excluded) - dropped :]}:
+            touched = {e.product_id for e in feed.excluded[len(feed.excluded) - dropped :]}
+            kept: dict[str, list[str]] = {product_id: [] for product_id in touched}
+            for item in feed.items:
+                if item.product_id in kept:
+                    kept[item.product_id].append(item.id)
+            for product_id in sorted(touched):
                 every = self._rendered(product_id)[number][0]
-                kept = [item.id for item in feed.items if item.product_id == product_id]
-                self.kept_positions[(number, product_id)] = _subsequence([item.id for item in every], kept)
+                self.kept_positions[(number, product_id)] = _subsequence([item.id for item in every], kept[product_id])
 
     def one_voice(self, feeds: Sequence[Feed]) -> list[Problem]:
         """Each product's findings as it rendered; a product with a dropped item is checked again from the items kept."""
         again = sorted({product_id for _, product_id in self.kept_positions})
         found = [Problem.from_plain(p) for product_id in self.gathered if product_id not in again for p in self._section(product_id)[3]]
-        products = {p.id: p for p in self.ctx.catalog.products}
         for product_id in again:
             kept = []
             for number, (items, _, _) in enumerate(self._rendered(product_id)):
                 positions = self.kept_positions.get((number, product_id))
                 kept.append(Feed(feeds[number].info, tuple(items if positions is None else [items[p] for p in positions])))
-            found += check_products(kept, [p.mapping for p in self.plan], self.ctx.catalog, [products[product_id]])[product_id]
+            found += check_products(kept, [p.mapping for p in self.plan], self.ctx.catalog, [self._products[product_id]])[product_id]
         return sorted(found, key=Problem.sort_key)
 
     # --- writing ------------------------------------------------------------------------------------
@@ -247,7 +251,9 @@ class Streaming:
 
     def _rendered(self, product_id: str) -> list[Rendered]:
         """The product's full render: from its entry, else rendered again here."""
-        product = next(p for p in self.ctx.catalog.products if p.id == product_id)
+        if self._products is None:
+            self._products = {p.id: p for p in self.ctx.catalog.products}
+        product = self._products[product_id]
         rendered = self.cache.get(self.cache.key(product))
         if rendered is None:
             cache, self.ctx.item_cache = self.ctx.item_cache, None
