@@ -11,12 +11,13 @@ from dataclasses import dataclass, fields as dataclass_fields, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from pim.build import MANIFEST, build, build_time, compile_mappings, plan_feeds
+from pim.build import MANIFEST, build, build_time, compile_mappings, plan_build
 from pim.catalog import CATALOG
 from pim.feed import Feed, FeedInfo, Item, Value
 from pim.problems import Problem, has_errors
 from pim.project import FEEDS, channel_names, open_project, validate_catalog
 from pim.sources import GitRevision, Source, ToolError
+from pim.streamed import Streaming
 
 # FeedInfo fields that are not a change: the key (channel, market) and the clock.
 _INFO_IGNORED = {"channel", "market", "build_time"}
@@ -196,11 +197,27 @@ def _problem_changes(old: list[Problem], new: list[Problem]) -> tuple[tuple[Prob
 
 @dataclass(frozen=True, slots=True)
 class Side:
-    """One side of a diff, built in memory: the feeds it could build and the problems it has."""
+    """One side of a diff, built in memory: the feeds it could build and the problems it has. With
+    `streaming`, the streamed formats' items are light (pim/streamed.py) until `_whole_where_changed`."""
 
     feeds: tuple[Feed, ...]
     problems: tuple[Problem, ...]
     unbuilt: frozenset[str]  # channels whose feeds could not be built on this side
+    streaming: Streaming | None = None
+
+
+def _whole_where_changed(before: Side, after: Side) -> tuple[Side, Side]:
+    """Both sides with whole items for the products whose renders differ. A product with the same
+    render key on both sides (same file, same everything else) renders the same items, so its light
+    items compare equal as the whole ones would: a small change reads few products whole."""
+    if before.streaming is None and after.streaming is None:
+        return before, after
+    keys = [side.streaming.keys() if side.streaming is not None else None for side in (before, after)]
+    if keys[0] is None or keys[1] is None:
+        changed = set(keys[0] or {}) | set(keys[1] or {})  # one side holds every item whole: so must the other
+    else:
+        changed = {pid for pid in keys[0].keys() | keys[1].keys() if keys[0].get(pid) is None or keys[0].get(pid) != keys[1].get(pid)}
+    return tuple(replace(side, feeds=tuple(side.streaming.whole(side.feeds, changed))) if side.streaming is not None else side for side in (before, after))  # type: ignore[return-value]
 
 
 def open_side(root: Path, revision: str | None) -> Source:
@@ -224,6 +241,7 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
     time = build_time(new)
     before, after = build_side(old, channels, markets, time), build_side(new, channels, markets, time)
     skipped = before.unbuilt | after.unbuilt
+    before, after = _whole_where_changed(before, after)
     old_feeds, new_feeds = ([f for f in side.feeds if f.info.channel not in skipped] for side in (before, after))
     diff = diff_feeds(old_feeds, new_feeds, old_problems=before.problems, new_problems=after.problems)
     return replace(diff, uncompared=tuple(sorted(skipped)))
@@ -238,12 +256,12 @@ def build_side(source: Source, channels: list[str] | None, markets: list[str] | 
         return Side((), tuple(problems), frozenset(wanted))
     mappings = compile_mappings(source, validated.locator, wanted, problems) if wanted else []
     try:
-        feeds = plan_feeds(validated.catalog, mappings, validated.locator, source, markets, problems, time=time)
+        feeds, streaming = plan_build(validated.catalog, mappings, validated.locator, source, markets, problems, time=time, stream=True)
     except Exception:  # noqa: BLE001 - rendering assumes a valid catalog; with errors, this side has no feeds to compare
         if not has_errors(validated.problems):
             raise
         return Side((), tuple(problems), frozenset(wanted))
-    return Side(tuple(feeds), tuple(problems), frozenset(wanted) - {m.name for m in mappings})
+    return Side(tuple(feeds), tuple(problems), frozenset(wanted) - {m.name for m in mappings}, streaming)
 
 
 def _build_time_or_none(moment: object) -> str | None:

@@ -236,11 +236,17 @@ class WrittenRecord:
         payload = marshal.dumps((time.time_ns(), known))
         try:
             write_atomically(self.path, hashlib.blake2b(payload, digest_size=_RECORD_DIGEST).digest() + payload, durable=False)
+            # One record per feeds folder, and only the latest few folders: `build --check` builds into a
+            # new temporary folder each time, whose record no build reads again.
+            records = sorted(self.path.parent.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+            for stale in records[RECORDS_KEPT:]:
+                stale.unlink(missing_ok=True)
         except OSError:
             pass  # without a record, the next build writes these files again: slower, never wrong
 
 
 _RECORD_DIGEST = 20
+RECORDS_KEPT = 4
 
 
 def _signatures(root: Path, paths: list[str]) -> list[bytes | None]:

@@ -21,7 +21,7 @@ import hashlib
 import marshal
 import os
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -184,6 +184,29 @@ class Streaming:
                 kept.append(Feed(feeds[number].info, tuple(items if positions is None else [items[p] for p in positions])))
             found += check_products(kept, [p.mapping for p in self.plan], self.ctx.catalog, [self._products[product_id]])[product_id]
         return sorted(found, key=Problem.sort_key)
+
+    # --- for pim diff -------------------------------------------------------------------------------
+
+    def keys(self) -> dict[str, bytes | None]:
+        """Each product's render key: equal keys on two sides mean equal renders."""
+        return {p.id: self.cache.key(p) for p in self.ctx.catalog.products}
+
+    def whole(self, feeds: Sequence[Feed], products: set[str]) -> list[Feed]:
+        """These feeds with the named products' light items replaced by their items as rendered."""
+        wanted = {p.id for p in self.ctx.catalog.products} & products
+        rendered = {product_id: self._rendered(product_id) for product_id in sorted(wanted)}
+        result = []
+        for number, feed in enumerate(feeds):
+            if self.formats[number] is None or not rendered:
+                result.append(feed)
+                continue
+            by_id: dict[tuple[str, str], Item] = {}
+            for product_id, renders in rendered.items():
+                for item in renders[number][0]:
+                    by_id.setdefault((product_id, item.id), item)
+            items = tuple(by_id.get((item.product_id, item.id), item) if item.product_id in rendered else item for item in feed.items)
+            result.append(replace(feed, items=items))
+        return result
 
     # --- writing ------------------------------------------------------------------------------------
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER
+from pim.build import build as build_in_process
+from pim.diff import diff_sources, open_side
+from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER, ItemCache
+from pim.project import open_project
 from tests.channels.demo import copy_demo, read_tree, run_pim
 
 STREAMED = ["-c", "google", "-c", "meta", "-c", "headless", "-c", "amazon"]
@@ -111,10 +115,6 @@ def test_a_warm_build_reads_every_product_from_one_store_and_opens_no_entry(demo
 
 
 def test_a_rebuild_copies_the_parts_of_unchanged_products_from_the_files_in_place(demo, tmp_path, monkeypatch):
-    from pim.build import build as build_in_process
-    from pim.item_cache import ItemCache
-    from pim.project import open_project
-
     out = tmp_path / "feeds"
     channels = ["google", "meta", "headless", "amazon"]
     build_in_process(open_project(demo), channels=channels, out=out, jobs=1, time="2026-01-01T00:00:00Z")
@@ -130,3 +130,25 @@ def test_a_rebuild_copies_the_parts_of_unchanged_products_from_the_files_in_plac
     assert len(set(read)) == 1  # the edited product's pieces; every other product's bytes came from the files in place
     assert read_tree(out) == held_whole(demo, tmp_path / "whole", *STREAMED)[0]
     assert "google/US.xml" in result.changed
+
+
+def test_a_diff_reads_whole_only_the_products_whose_renders_differ(demo, tmp_path, monkeypatch):
+    (demo / ".gitignore").write_text(".pim/\nfeeds/\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        git(demo, *args)
+    edit(demo, "catalog/products/TJ-100.yaml", 'price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}')
+    git(demo, "commit", "-qam", "a new price")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))  # fills the render cache for both sides
+    read: list[str] = []
+    get = ItemCache.get
+    monkeypatch.setattr(ItemCache, "get", lambda self, key: read.append(key) or get(self, key))
+    light = diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))
+    assert len(read) == 2  # the edited product, on each side
+    monkeypatch.setenv("PIM_NO_CACHE", "1")
+    whole = diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))
+    assert light == whole and {f.name for f in light.feeds} >= {"google/US", "meta/US", "amazon/US", "headless/US"}
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
