@@ -101,11 +101,12 @@ class FeedDiff:
         return not (self.feeds or self.introduced or self.fixed)
 
 
-def diff_feeds(old: Iterable[Feed], new: Iterable[Feed], *, old_problems: Iterable[Problem] = (), new_problems: Iterable[Problem] = ()) -> FeedDiff:
-    """Compare two builds, feed by feed (channel, market), item by item (id). Build times never count."""
+def diff_feeds(old: Iterable[Feed], new: Iterable[Feed], *, old_problems: Iterable[Problem] = (), new_problems: Iterable[Problem] = (), same: frozenset[str] = frozenset()) -> FeedDiff:
+    """Compare two builds, feed by feed (channel, market), item by item (id). Build times never count.
+    Items of the products in `same` (rendered alike on both sides) are not compared field by field."""
     before, after = ({(f.info.channel, f.info.market): f for f in side} for side in (old, new))
     keys = sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or ""))
-    changes = [_feed_change(key, before.get(key), after.get(key)) for key in keys]
+    changes = [_feed_change(key, before.get(key), after.get(key), same) for key in keys]
     introduced, fixed = _problem_changes(list(old_problems), list(new_problems))
     return FeedDiff(tuple(c for c in changes if not c.is_empty), tuple(c.name for c in changes if c.is_empty), introduced, fixed)
 
@@ -121,7 +122,7 @@ def only_fields(diff: FeedDiff, names: Iterable[str]) -> FeedDiff:
     return replace(diff, feeds=tuple(feeds), unchanged=tuple(sorted(unchanged)))
 
 
-def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None) -> FeedChange:
+def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None, same: frozenset[str] = frozenset()) -> FeedChange:
     old_items, new_items = ({i.id: i for i in f.items} if f else {} for f in (old, new))
     old_excluded, new_excluded = _exclusions(old), _exclusions(new)
     added = sorted(new_items.keys() - old_items.keys() - old_excluded.keys())
@@ -129,6 +130,8 @@ def _feed_change(key: tuple[str, str | None], old: Feed | None, new: Feed | None
     changed = []
     for item_id in sorted(old_items.keys() & new_items.keys()):
         before, after = old_items[item_id], new_items[item_id]
+        if before.product_id in same and after.product_id == before.product_id:
+            continue
         if _same_item(before, after):  # most items of a small change: compared in C, not field by field
             continue
         if item_fields := _field_changes(_item_values(before), _item_values(after)):
@@ -206,18 +209,22 @@ class Side:
     streaming: Streaming | None = None
 
 
-def _whole_where_changed(before: Side, after: Side) -> tuple[Side, Side]:
-    """Both sides with whole items for the products whose renders differ. A product with the same
-    render key on both sides (same file, same everything else) renders the same items, so its light
-    items compare equal as the whole ones would: a small change reads few products whole."""
+def _whole_where_changed(before: Side, after: Side) -> tuple[Side, Side, frozenset[str]]:
+    """Both sides with whole items for the products whose renders differ, and the products that render
+    alike. A product with the same render key on both sides (same file, same everything else) renders
+    the same items: its items on both sides are equal, so a small change reads few products whole and
+    compares few items."""
     if before.streaming is None and after.streaming is None:
-        return before, after
+        return before, after, frozenset()
     keys = [side.streaming.keys() if side.streaming is not None else None for side in (before, after)]
     if keys[0] is None or keys[1] is None:
         changed = set(keys[0] or {}) | set(keys[1] or {})  # one side holds every item whole: so must the other
+        same: frozenset[str] = frozenset()
     else:
         changed = {pid for pid in keys[0].keys() | keys[1].keys() if keys[0].get(pid) is None or keys[0].get(pid) != keys[1].get(pid)}
-    return tuple(replace(side, feeds=tuple(side.streaming.whole(side.feeds, changed))) if side.streaming is not None else side for side in (before, after))  # type: ignore[return-value]
+        same = frozenset(keys[0].keys() & keys[1].keys()) - changed
+    old, new = (replace(side, feeds=tuple(side.streaming.whole(side.feeds, changed))) if side.streaming is not None else side for side in (before, after))
+    return old, new, same
 
 
 def open_side(root: Path, revision: str | None) -> Source:
@@ -241,9 +248,9 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
     time = build_time(new)
     before, after = build_side(old, channels, markets, time), build_side(new, channels, markets, time)
     skipped = before.unbuilt | after.unbuilt
-    before, after = _whole_where_changed(before, after)
+    before, after, same = _whole_where_changed(before, after)
     old_feeds, new_feeds = ([f for f in side.feeds if f.info.channel not in skipped] for side in (before, after))
-    diff = diff_feeds(old_feeds, new_feeds, old_problems=before.problems, new_problems=after.problems)
+    diff = diff_feeds(old_feeds, new_feeds, old_problems=before.problems, new_problems=after.problems, same=same)
     return replace(diff, uncompared=tuple(sorted(skipped)))
 
 

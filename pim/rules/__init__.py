@@ -236,6 +236,8 @@ def check_feed(rules: ChannelRules, items: Sequence[Item], info: FeedInfo) -> li
 def key_of(item: Item, key: str) -> str:
     """The id the channel sees: the `key` field, or `Item.id` where the writer falls back to it."""
     value = item.fields.get(key)
+    if type(value) is str:  # the usual case, checked per item of every feed: text() and is_blank() for a str
+        return value if value.strip() else item.id
     return item.id if is_blank(value) else text(value)
 
 
@@ -243,9 +245,12 @@ def unique_ids(key: str) -> FeedCheck:
     """A feed check: no two items share an id (`key` is the channel's name for the id field)."""
 
     def check(items: Sequence[Item], info: FeedInfo) -> Iterable[tuple[str, Violation]]:
+        keys = [key_of(item, key) for item in items]
+        if len(set(keys)) == len(keys):  # the usual case, found in one pass; the owners only when an id repeats
+            return
         owners: dict[str, list[str]] = {}
-        for item in items:
-            owners.setdefault(key_of(item, key), []).append(item.id)
+        for item, value in zip(items, keys):
+            owners.setdefault(value, []).append(item.id)
         for value, item_ids in sorted(owners.items()):
             if len(item_ids) > 1:
                 message = f'{key} "{value}" is used by {len(item_ids)} items in one feed: give each item its own {key}'
