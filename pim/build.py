@@ -172,8 +172,9 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
     try:
         channels = [(m, channel_feeds) for m in mappings if (channel_feeds := [f for f in feeds if f.info.channel == m.name])]
         out.staging  # made before any worker forks, so that every writer writes into the same folder
-        streamed = [(m, f) for m, f in channels if streaming is not None and streaming.streams(f)]
-        channels = [(m, f) for m, f in channels if streaming is None or not streaming.streams(f)]
+        joined = [streaming is not None and streaming.streams(f) for _, f in channels]
+        streamed = [channel for channel, join in zip(channels, joined) if join]
+        channels = [channel for channel, join in zip(channels, joined) if not join]
         if streamed:
             for (mapping, channel_feeds), files in zip(streamed, streaming.write([f for _, f in streamed], out)):
                 entries.append(_manifest_entry(mapping, channel_feeds, files))
