@@ -91,18 +91,8 @@ class ItemCache:
 
     def pieces(self, key: bytes | None, start: int, end: int) -> bytes | None:
         """Bytes start..end of the pieces section (the light section says where each stream is and its digest)."""
-        if key is None:
-            return None
-        try:
-            with open(self._path(key), "rb") as handle:
-                head = handle.read(_HEAD)
-                sizes = _entry_sizes(head, key)
-                if sizes is None:
-                    return None
-                data = os.pread(handle.fileno(), end - start, _HEAD + sizes[0] + sizes[1] + start)
-        except OSError:
-            return None
-        return data if len(data) == end - start else None
+        found = self._section(key, "pieces", start, end)
+        return None if found is None else found[0]
 
     def put(self, key: bytes | None, rendered: list[Rendered], light: bytes = marshal.dumps(None), pieces: bytes = b"") -> None:
         """Most products hold no Decimal, and marshal takes their fields as they are; the others are
@@ -130,7 +120,25 @@ class ItemCache:
         return self.folder / key.hex()[:2] / key.hex()
 
     def _read(self, key: bytes | None, *, light: bool) -> Any | None:
-        """The full section, unmarshalled, or the light section as stored."""
+        """The full section, unmarshalled, or the light section as stored; None when missing or damaged."""
+        found = self._section(key, "light" if light else "full")
+        if found is None:
+            return None
+        data, head = found
+        if _digest(data) != (head[-2 * _DIGEST : -_DIGEST] if light else head[-_DIGEST:]):
+            self.rejected += 1
+            return None
+        if light:
+            return data
+        try:
+            return marshal.loads(zlib.decompress(data))
+        except (ValueError, EOFError, TypeError, zlib.error):
+            self.rejected += 1
+            return None
+
+    def _section(self, key: bytes | None, section: str, start: int = 0, end: int = 0) -> tuple[bytes, bytes] | None:
+        """(bytes, the entry's head) of the light or full section, or of the pieces start..end; None
+        when the entry is missing, another key's, or too short."""
         if key is None:
             return None
         try:
@@ -141,23 +149,11 @@ class ItemCache:
                     self.rejected += 1
                     return None
                 light_size, full_size = sizes
-                if light:
-                    data, digest = handle.read(light_size), head[-2 * _DIGEST : -_DIGEST]
-                else:
-                    handle.seek(light_size, os.SEEK_CUR)
-                    data, digest = handle.read(full_size), head[-_DIGEST:]
+                offset, size = {"light": (0, light_size), "full": (light_size, full_size), "pieces": (light_size + full_size + start, end - start)}[section]
+                data = os.pread(handle.fileno(), size, _HEAD + offset)
         except OSError:
             return None
-        if _digest(data) != digest:
-            self.rejected += 1
-            return None
-        if light:
-            return data
-        try:
-            return marshal.loads(zlib.decompress(data))
-        except (ValueError, EOFError, TypeError, zlib.error):
-            self.rejected += 1
-            return None
+        return (data, head) if len(data) == size else None
 
 
 class LightStore:
