@@ -303,6 +303,7 @@ class _Joiner:
         self.data: bytes | None = None
         self.made: dict[tuple[int, str], list[bytes]] = {}
         self.start = 0  # where `data` starts in the pieces section
+        self.rendered: list[Rendered] | None = None  # the current product rendered again, when its pieces were damaged
         self.layouts: dict[str, bytes] = {}  # path -> layout of the file written, marshalled
         self.files: list[int] = []  # old files opened for copying
 
@@ -351,7 +352,7 @@ class _Joiner:
 
     def _load(self, product_id: str) -> None:
         if product_id != self.product_id:
-            self.product_id, self.made, self.data = product_id, {}, None
+            self.product_id, self.made, self.data, self.rendered = product_id, {}, None, None
             self.index = self.streaming._section(product_id)[2]  # noqa: SLF001
 
     def _read(self) -> None:
@@ -384,7 +385,9 @@ class _Joiner:
 
     def _made_again(self, number: int, stream: str) -> list[bytes]:
         streaming = self.streaming
-        rendered = streaming._rendered(self.product_id)  # noqa: SLF001
+        if self.rendered is None:  # once per product, whichever of its streams proved damaged
+            self.rendered = streaming._rendered(self.product_id)  # noqa: SLF001
+        rendered = self.rendered
         channel = streaming.channels[number]
         infos = [streaming._info(j) for j in channel]  # noqa: SLF001
         return streaming.formats[number].pieces(infos, channel.index(number), stream, rendered[number][0])
