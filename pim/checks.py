@@ -198,6 +198,12 @@ def _check_unique(ctx, code, what, value, seen, relpath, index, field, key=None)
         seen[key] = (relpath, index)
 
 
+def check_product(catalog: Catalog, locator: Locator, product: Product, relpath: str) -> Iterator[Problem]:
+    """One product's checks against the catalog's other files, not against other products: what the
+    validation cache keeps with its file (pim.catalog.load_catalog runs them as each file loads)."""
+    return _check_product(_Context(catalog, locator, locator.source, set(catalog.settings.locales)), product, relpath)
+
+
 def _check_product(ctx: _Context, product: Product, relpath: str) -> Iterator[Problem]:
     catalog = ctx.catalog
     stem = relpath.rsplit("/", 1)[-1].removesuffix(".yaml")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pim.catalog import CATALOG, Catalog, Locator, load_catalog
-from pim.checks import check_catalog
+from pim.checks import check_catalog, check_product
 from pim.problems import Problem
 from pim.sources import Source, ToolError, WorkingTree
 
@@ -37,7 +37,7 @@ def validate_catalog(source: Source, *, untyped: bool = False) -> Validated:
     """Load and check the catalog: all problems, sorted by location. With `untyped`, the products come
     back as `UntypedProduct`s, typed again one at a time when read (`Loaded.untyped`: what a build
     wants, which reads each product once)."""
-    loaded = load_catalog(source, channel_names(source))
+    loaded = load_catalog(source, channel_names(source), check_product)
     problems = list(loaded.problems)
     if loaded.catalog is not None:
         problems += check_catalog(loaded.catalog, loaded.locator, source)
