@@ -109,8 +109,9 @@ class ItemCache:
         folder = self.folder / key.hex()[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
+            # Named by process and key, not by mkstemp's random search: one per product of a cold build.
+            tmp = folder / f".tmp-{os.getpid()}-{key.hex()}"
+            with open(tmp, "wb") as handle:
                 handle.write(head + light + full + pieces)
             os.replace(tmp, self._path(key))  # no fsync: a torn entry fails its checksum and is rebuilt
         except OSError:

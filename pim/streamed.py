@@ -109,9 +109,12 @@ class Streaming:
             index.append(streams)
         light = [self._lighten(number, part) for number, part in enumerate(rendered)]
         try:
-            data = marshal.dumps((False, [encode_rendered(part, False) for part in light], index, [p.to_plain() for p in findings]))
+            encoded, feeds = False, marshal.dumps([encode_rendered(part, False) for part in light])
         except ValueError:  # a Decimal among the fields kept
-            data = marshal.dumps((True, [encode_rendered(part, True) for part in light], index, [p.to_plain() for p in findings]))
+            encoded, feeds = True, marshal.dumps([encode_rendered(part, True) for part in light])
+        # The items nested as bytes: the index and the findings, read once per product more than the
+        # items, then load without them.
+        data = marshal.dumps((encoded, feeds, index, [p.to_plain() for p in findings]))
         self.cache.put(key, rendered, data, b"".join(chunks))
         return data
 
@@ -119,6 +122,7 @@ class Streaming:
         """The light parts, or None when the section is not one of this plan's (then the product renders)."""
         try:
             encoded, feeds, index, findings = marshal.loads(light)
+            feeds = marshal.loads(feeds)
         except (ValueError, EOFError, TypeError):
             return None
         if len(feeds) != len(self.plan) or len(index) != len(self.plan):
@@ -140,7 +144,7 @@ class Streaming:
             self.store.save({key: light for key, light in self.gathered.values() if key is not None})
 
     def _section(self, product_id: str) -> tuple:
-        """(encoded, feeds, index, findings) of a product's light section."""
+        """(encoded, its light items marshalled, index, findings) of a product's light section."""
         return marshal.loads(self.gathered[product_id][1])
 
     def _lighten(self, number: int, rendered: Rendered) -> Rendered:
