@@ -187,6 +187,8 @@ def truncate_words(text: str, limit: int) -> str:
 
 
 def _drop_duplicates(ctx: RenderContext, mapping: CompiledMapping, items: list[Item]) -> tuple[list[Item], list[Exclusion]]:
+    if len({item.id for item in items}) == len(items):  # the usual case, found in one pass
+        return items, []
     seen: dict[str, Item] = {}
     kept, excluded = [], []
     for item in items:
@@ -242,6 +244,6 @@ def _catalog_path(product: Product, item: Item, reference: tuple[str, ...], chan
         return (*prefix, "attributes", rest[1])
     if name in ("category", "categories"):
         return ("categories", 0)
-    if name in type(product).model_fields:
+    if name in Product.model_fields:  # the product may be an UntypedProduct
         return (*prefix, name)
     return ("id",)

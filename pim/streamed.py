@@ -195,6 +195,10 @@ class Streaming:
         """Each product's render key: equal keys on two sides mean equal renders."""
         return {p.id: self.cache.key(p) for p in self.ctx.catalog.products}
 
+    def dropped(self) -> set[str]:
+        """The products a rule across items dropped an item of, in any feed."""
+        return {product_id for _, product_id in self.kept_positions}
+
     def whole(self, feeds: Sequence[Feed], products: set[str]) -> list[Feed]:
         """These feeds with the named products' light items replaced by their items as rendered."""
         wanted = {p.id for p in self.ctx.catalog.products} & products

@@ -150,5 +150,23 @@ def test_a_diff_reads_whole_only_the_products_whose_renders_differ(demo, tmp_pat
     assert light == whole and {f.name for f in light.feeds} >= {"google/US", "meta/US", "amazon/US", "headless/US"}
 
 
+def test_a_diff_compares_an_unchanged_product_whose_item_an_edited_one_now_shares_an_id_with(demo, tmp_path, monkeypatch):
+    # Meta's id is the SKU, unless the brand is "Copycat": then TJ-100's first SKU. Only BK-800 changes
+    # (its brand), yet TJ-100's item with that id leaves Meta's feed too: the rule across items drops both.
+    edit(demo, "mappings/meta.yaml", "  id: variant.sku\n", "  id: \"variant.sku if product.brand != 'Copycat' else 'TJ-100-BLK-S'\"\n")
+    (demo / ".gitignore").write_text(".pim/\nfeeds/\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        git(demo, *args)
+    edit(demo, "catalog/products/BK-800.yaml", "brand: Hearthstone", "brand: Copycat")
+    git(demo, "commit", "-qam", "a new brand")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))  # fills the render cache for both sides
+    light = diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"), channels=["meta"])
+    meta = next(feed for feed in light.feeds if feed.name == "meta/US")
+    assert "TJ-100-BLK-S" in {change.item_id for change in meta.excluded}
+    monkeypatch.setenv("PIM_NO_CACHE", "1")
+    assert light == diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"), channels=["meta"])
+
+
 def git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
