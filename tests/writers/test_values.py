@@ -24,3 +24,16 @@ def test_prune_and_emptiness():
     assert [is_empty(v) for v in (None, "", [], (), {}, 0, False, " ")] == [True] * 5 + [False] * 3
     value = MappingProxyType({"a": None, "b": {"c": "", "d": []}, "e": [None, "", {"f": None}, 0], "g": (1, "")})
     assert prune(value) == {"e": [0], "g": [1]}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON)
+def test_indented_json_is_laid_out_as_the_standard_library_lays_it_out(value):
+    # The manifest is written with json_bytes(indent=True): its bytes must not depend on which library wrote it.
+    assert json_bytes(value, indent=True) == json.dumps(value, indent=2, ensure_ascii=False).encode()
