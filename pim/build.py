@@ -127,6 +127,14 @@ def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     return feeds, streaming
 
 
+def render_keys(catalog: Catalog, mappings: list[CompiledMapping], source: Source, markets: list[str] | None, time: str) -> dict[str, bytes | None] | None:
+    """Each product's render key, as `plan_build` with the same arguments keys its render (None without a
+    render cache): equal keys, equal renders. Nothing is rendered or read."""
+    plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), [])
+    cache = ItemCache.for_build(source, catalog, plan, time)
+    return None if cache is None else {product.id: cache.key(product) for product in catalog.products}
+
+
 def one_voice(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], catalog: Catalog, time: str, jobs: int | None, streaming: Streaming | None) -> list[Problem]:
     """The one-voice check: as each product rendered (streamed), else over the feeds, remembering per product."""
     if streaming is not None:

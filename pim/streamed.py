@@ -195,6 +195,15 @@ class Streaming:
         """Each product's render key: equal keys on two sides mean equal renders."""
         return {p.id: self.cache.key(p) for p in self.ctx.catalog.products}
 
+    def read_all(self) -> None:
+        """Nothing will read a light section again (pim diff, once the feeds are merged): let their bytes go."""
+        self.gathered = {}
+        self.store = None
+
+    def rendered(self, product_id: str) -> list[Rendered]:
+        """The product's full render, per planned feed: (items, exclusions, warnings)."""
+        return self._rendered(product_id)
+
     def dropped(self) -> set[str]:
         """The products a rule across items dropped an item of, in any feed."""
         return {product_id for _, product_id in self.kept_positions}
