@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files
+from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files, write_entry
 from pim.catalog import Catalog
 from pim.channels import CHANNEL_KINDS
 from pim.feed import Exclusion, Item
@@ -106,16 +106,7 @@ class ItemCache:
             full = marshal.dumps((True, [encode_rendered(r, True) for r in rendered]))
         full = zlib.compress(full, 1)  # about a quarter of the bytes to write and read back
         head = _MAGIC + key + struct.pack("<QQ", len(light), len(full)) + _digest(light) + _digest(full)
-        folder = self.folder / key.hex()[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            # Named by process and key, not by mkstemp's random search: one per product of a cold build.
-            tmp = folder / f".tmp-{os.getpid()}-{key.hex()}"
-            with open(tmp, "wb") as handle:
-                handle.write(head + light + full + pieces)
-            os.replace(tmp, self._path(key))  # no fsync: a torn entry fails its checksum and is rebuilt
-        except OSError:
-            pass
+        write_entry(self.folder, key, head + light + full + pieces)
 
     def _path(self, key: bytes) -> Path:
         return self.folder / key.hex()[:2] / key.hex()
