@@ -23,8 +23,9 @@ class _HashingWriter(io.RawIOBase):
     to differ from the one in place: most feed files of a rebuild (one per product for a headless shop)
     did not change, and creating a file costs more than writing it."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, folders: set[Path]):
         self.target = target
+        self.folders = folders  # folders known to exist (made once: 177,000 files are in few folders)
         self.sha256 = hashlib.sha256()
         self.size = 0
         self.memory: bytearray | None = bytearray()
@@ -46,7 +47,7 @@ class _HashingWriter(io.RawIOBase):
     def spill(self) -> None:
         """Write what memory holds into the staged file, and everything after it there too."""
         if self.file is None:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(self.target.parent, self.folders)
             self.file = open(self.target, "wb")
             self.file.write(self.memory or b"")
             self.memory = None
@@ -81,6 +82,7 @@ class FeedOutput:
     previous: dict[str, str] = field(default_factory=dict)
     files: dict[str, WrittenFile] = field(default_factory=dict)
     _staging: Path | None = None
+    _folders: set[Path] = field(default_factory=set)
 
     @property
     def staging(self) -> Path:
@@ -93,7 +95,7 @@ class FeedOutput:
     def open(self, relpath: str) -> Iterator[BinaryIO]:
         if relpath in self.files:
             raise ValueError(f"two writers wrote {relpath}")
-        sink = _HashingWriter(self.staging / relpath)
+        sink = _HashingWriter(self.staging / relpath, self._folders)
         try:
             buffered = io.BufferedWriter(sink, buffer_size=1 << 20)
             yield buffered  # type: ignore[misc]
@@ -125,7 +127,7 @@ class FeedOutput:
         os.sync()
         for relpath in changed:
             final = self.root / relpath
-            final.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(final.parent, self._folders)
             os.replace(self.staging / relpath, final)
         self.discard()
         return changed
@@ -134,6 +136,12 @@ class FeedOutput:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
+
+
+def _make_folder(folder: Path, made: set[Path]) -> None:
+    if folder not in made:
+        folder.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
 
 
 def _same_bytes(sink: _HashingWriter, existing: Path) -> bool:
