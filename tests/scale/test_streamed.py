@@ -13,6 +13,7 @@ import pytest
 from pim.build import build as build_in_process
 from pim.diff import diff_sources, open_side
 from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER, ItemCache
+from pim.joiner import ReadAhead
 from pim.project import open_project
 from tests.channels.demo import copy_demo, read_tree, run_pim
 
@@ -132,14 +133,19 @@ def test_a_rebuild_copies_the_parts_of_unchanged_products_from_the_files_in_plac
     assert "google/US.xml" in result.changed
 
 
-def test_a_diff_reads_whole_only_the_products_whose_renders_differ(demo, tmp_path, monkeypatch):
-    (demo / ".gitignore").write_text(".pim/\nfeeds/\n")
+def committed_edit(project: Path, monkeypatch, relpath: str, old: str, new: str) -> None:
+    """The project committed, then one file edited and committed; both commits diffed once, which fills the render cache."""
+    (project / ".gitignore").write_text(".pim/\nfeeds/\n")
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        git(demo, *args)
-    edit(demo, "catalog/products/TJ-100.yaml", 'price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}')
-    git(demo, "commit", "-qam", "a new price")
+        git(project, *args)
+    edit(project, relpath, old, new)
+    git(project, "commit", "-qam", "an edit")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))  # fills the render cache for both sides
+    diff_sources(open_side(project, "HEAD~1"), open_side(project, "HEAD"))
+
+
+def test_a_diff_reads_whole_only_the_products_whose_renders_differ(demo, tmp_path, monkeypatch):
+    committed_edit(demo, monkeypatch, "catalog/products/TJ-100.yaml", 'price: {USD: "129.00", EUR: "119.00"}', 'price: {USD: "131.00", EUR: "119.00"}')
     read: list[str] = []
     get = ItemCache.get
     monkeypatch.setattr(ItemCache, "get", lambda self, key: read.append(key) or get(self, key))
@@ -154,13 +160,7 @@ def test_a_diff_compares_an_unchanged_product_whose_item_an_edited_one_now_share
     # Meta's id is the SKU, unless the brand is "Copycat": then TJ-100's first SKU. Only BK-800 changes
     # (its brand), yet TJ-100's item with that id leaves Meta's feed too: the rule across items drops both.
     edit(demo, "mappings/meta.yaml", "  id: variant.sku\n", "  id: \"variant.sku if product.brand != 'Copycat' else 'TJ-100-BLK-S'\"\n")
-    (demo / ".gitignore").write_text(".pim/\nfeeds/\n")
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        git(demo, *args)
-    edit(demo, "catalog/products/BK-800.yaml", "brand: Hearthstone", "brand: Copycat")
-    git(demo, "commit", "-qam", "a new brand")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"))  # fills the render cache for both sides
+    committed_edit(demo, monkeypatch, "catalog/products/BK-800.yaml", "brand: Hearthstone", "brand: Copycat")
     light = diff_sources(open_side(demo, "HEAD~1"), open_side(demo, "HEAD"), channels=["meta"])
     meta = next(feed for feed in light.feeds if feed.name == "meta/US")
     assert "TJ-100-BLK-S" in {change.item_id for change in meta.excluded}
@@ -170,3 +170,18 @@ def test_a_diff_compares_an_unchanged_product_whose_item_an_edited_one_now_share
 
 def git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
+
+
+def test_read_ahead_gives_each_product_in_the_join_order_and_passes_over_those_not_asked_for():
+    read: list[str] = []
+    ahead = ReadAhead(lambda product_id: read.append(product_id) or (len(product_id), product_id.encode()), [f"P{n}" for n in range(100)])
+    try:
+        assert ahead.take("P0") == (2, b"P0")
+        assert ahead.take("P5") == (2, b"P5")  # P1 to P4 were copied from the files in place
+        assert ahead.take("P3") is None  # passed over: the join reads it itself
+        assert ahead.take("P60") is None  # beyond the products read ahead: the join reads it itself ...
+        assert ahead.take("P61") == (3, b"P61")  # ... and reading ahead goes on after it
+        assert ahead.take("elsewhere") is None
+    finally:
+        ahead.close()
+    assert {"P0", "P5", "P61"} <= set(read) and "P60" not in read
