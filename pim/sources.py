@@ -153,17 +153,25 @@ class GitRevision:
     def preload(self, relpaths: list[str]) -> None:
         """Read many files with one `git cat-file --batch` instead of a git process each (a catalog of
         10,000 products would otherwise start 10,000 processes per side of a diff)."""
-        blobs = sorted({self._files[p] for p in relpaths if p in self._files} - self._read.keys())
+        self._read.update(self._batch(sorted({self._files[p] for p in relpaths if p in self._files} - self._read.keys())))
+
+    def read_many(self, relpaths: list[str]) -> dict[str, bytes]:
+        """Many files at once (one `git cat-file --batch`), without keeping them: relpath -> bytes."""
+        found = self._batch(sorted({self._files[p] for p in relpaths if p in self._files}))
+        return {relpath: found[self._files[relpath]] for relpath in relpaths if relpath in self._files}
+
+    def _batch(self, blobs: list[str]) -> dict[str, bytes]:
         if not blobs:
-            return
+            return {}
         output = _git(self._top, "cat-file", "--batch", stdin="\n".join(blobs).encode() + b"\n")
-        at = 0
+        found, at = {}, 0
         for blob in blobs:
             header_end = output.index(b"\n", at)
             name, _kind, size = output[at:header_end].decode().split(" ")
             start = header_end + 1
-            self._read[name] = output[start : start + int(size)]
+            found[name] = output[start : start + int(size)]
             at = start + int(size) + 1  # the content is followed by a newline
+        return found
 
     def list(self, folder: str, suffix: str = ".yaml") -> list[str]:
         prefix = folder.rstrip("/") + "/"

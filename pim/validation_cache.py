@@ -40,6 +40,7 @@ _REVISION_ENTRY = content_key(b"validated product files of a git revision")
 # Problems that compare one product with others: found again from the facts kept whenever a product file
 # changed (duplicate ids always: the loader sees them), and kept apart from each file's own problems.
 ACROSS_PRODUCTS = frozenset({"PIM220", "PIM221", "PIM222"})
+_BATCH = 5000  # a revision's files read at once when they must be hashed (about 15 MB)
 
 
 class Known(NamedTuple):
@@ -95,12 +96,18 @@ class ValidationCache:
         self.name = _ENTRY if self.racy_possible else _REVISION_ENTRY
         entry = self.store.get(self.name)
         valid = isinstance(entry, dict) and entry.get("context") == context and isinstance(entry.get("files"), dict)
+        borrowed = False
+        if not valid and not self.racy_possible:
+            # A revision not validated yet (the first diff after a build): the working tree's entry for
+            # the same context serves every file with the same bytes, each read and hashed, not typed.
+            entry = self.store.get(_ENTRY)
+            valid = borrowed = isinstance(entry, dict) and entry.get("context") == context and isinstance(entry.get("files"), dict)
         self.written_ns: int = entry["written_ns"] if valid else 0
         self.known: dict[str, tuple] = entry["files"] if valid else {}
         self.known_across: tuple = entry.get("across", ()) if valid else ()
         self.current: dict[str, tuple] = {}  # what the next entry holds: this run's product files
         self.across: tuple = ()  # this run's findings across products (duplicate SKUs, GTINs)
-        self.changed = not valid
+        self.changed = not valid or borrowed
         self.all_unchanged = False  # every product file is as the entry has it, and no file came or went
 
     @classmethod
@@ -117,17 +124,19 @@ class ValidationCache:
     def unchanged_files(self, relpaths: list[str]) -> dict[str, Known]:
         """What validating each file found last time, for the files that are as they were then."""
         candidates = [relpath for relpath in relpaths if relpath in self.known]
+        signatures = self.source.signatures(candidates)
+        to_read = [relpath for relpath, signature in zip(candidates, signatures) if signature is not None and self._doubtful(relpath, signature)]
+        keys = self._content_keys(to_read)
         unchanged: dict[str, Known] = {}
-        for relpath, signature in zip(candidates, self.source.signatures(candidates)):
+        for relpath, signature in zip(candidates, signatures):
             entry = self.known[relpath]
             if signature is None:
                 continue
             modified = int.from_bytes(signature[8:16], "little", signed=True) if self.racy_possible else 0
-            if signature != entry[0][:-20] or (self.racy_possible and modified >= self.written_ns - RACY_NS):
+            if relpath in keys:
                 # Touched (a fresh clone, a copy) or racy (the signature alone proves nothing): the same
                 # bytes are still the same file, and reading them costs far less than validating them.
-                data = self.source.read(relpath)
-                if data is None or content_key(data) != entry[0][-20:]:
+                if keys[relpath] != entry[0][-20:]:
                     continue
                 entry = (signature + entry[0][-20:], *entry[1:])
                 self.changed = self.changed or entry != self.known[relpath] or time.time_ns() - modified > RACY_NS
@@ -135,6 +144,22 @@ class ValidationCache:
             unchanged[relpath] = Known(*entry)
         self.all_unchanged = len(unchanged) == len(relpaths) == len(self.known) and not self.changed
         return unchanged
+
+    def _doubtful(self, relpath: str, signature: bytes) -> bool:
+        """Whether the file must be read to know it unchanged: another signature, or a racy one."""
+        if signature != self.known[relpath][0][:-20]:
+            return True
+        return self.racy_possible and int.from_bytes(signature[8:16], "little", signed=True) >= self.written_ns - RACY_NS
+
+    def _content_keys(self, relpaths: list[str]) -> dict[str, bytes | None]:
+        """relpath -> content key of its bytes (None: unreadable), reading a revision's files in batches."""
+        keys: dict[str, bytes | None] = {}
+        many = getattr(self.source, "read_many", None)
+        for start in range(0, len(relpaths), _BATCH):
+            chunk = relpaths[start : start + _BATCH]
+            found = many(chunk) if many is not None else {relpath: self.source.read(relpath) for relpath in chunk}
+            keys.update({relpath: None if found.get(relpath) is None else content_key(found[relpath]) for relpath in chunk})
+        return keys
 
     def found_across(self) -> list[Problem] | None:
         """The findings across products of the run that wrote the entry, when they still hold: no product

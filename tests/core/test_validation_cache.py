@@ -206,3 +206,19 @@ def test_a_git_revision_is_validated_once_per_file_content(flawed, monkeypatch):
     assert again == first and typed == [SWEATER]
     monkeypatch.setenv("PIM_NO_CACHE", "1")
     assert (side("HEAD~1"), side("HEAD")) == (first, second)
+
+
+def test_a_revision_first_validated_after_the_working_tree_types_none_of_its_unchanged_files(flawed, monkeypatch):
+    git = ["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid"]
+    (flawed.root / ".gitignore").write_text(".pim/\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "flawed"]):
+        subprocess.run([*git, *args], cwd=flawed.root, check=True, capture_output=True)
+    flawed.replace(SWEATER, 'gtin: "96385074"', 'gtin: "96385075"')  # the working tree now differs from HEAD in one file
+    in_tree = found(flawed)
+    typed: list[str] = []
+    validate = catalog_module.validate_document
+    monkeypatch.setattr(catalog_module, "validate_document", lambda model, document, relpath, *rest: (typed.append(relpath) if model is Product else None) or validate(model, document, relpath, *rest))
+    at_head = [describe(p) for p in validate_catalog(GitRevision(flawed.root, "HEAD")).problems]
+    assert typed == [SWEATER]  # the one file whose bytes differ from the working tree's
+    monkeypatch.setenv("PIM_NO_CACHE", "1")
+    assert at_head == [describe(p) for p in validate_catalog(GitRevision(flawed.root, "HEAD")).problems] != in_tree
