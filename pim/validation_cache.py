@@ -124,32 +124,33 @@ class ValidationCache:
     def unchanged_files(self, relpaths: list[str]) -> dict[str, Known]:
         """What validating each file found last time, for the files that are as they were then."""
         candidates = [relpath for relpath in relpaths if relpath in self.known]
-        signatures = self.source.signatures(candidates)
-        to_read = [relpath for relpath, signature in zip(candidates, signatures) if signature is not None and self._doubtful(relpath, signature)]
-        keys = self._content_keys(to_read)
         unchanged: dict[str, Known] = {}
-        for relpath, signature in zip(candidates, signatures):
-            entry = self.known[relpath]
+        doubtful: list[tuple[str, bytes, int]] = []
+        racy_from = self.written_ns - RACY_NS
+        for relpath, signature in zip(candidates, self.source.signatures(candidates)):
             if signature is None:
                 continue
+            entry = self.known[relpath]
             modified = int.from_bytes(signature[8:16], "little", signed=True) if self.racy_possible else 0
-            if relpath in keys:
-                # Touched (a fresh clone, a copy) or racy (the signature alone proves nothing): the same
-                # bytes are still the same file, and reading them costs far less than validating them.
-                if keys[relpath] != entry[0][-20:]:
-                    continue
-                entry = (signature + entry[0][-20:], *entry[1:])
-                self.changed = self.changed or entry != self.known[relpath] or time.time_ns() - modified > RACY_NS
+            if signature != entry[0][:-20] or (self.racy_possible and modified >= racy_from):
+                doubtful.append((relpath, signature, modified))
+                continue
+            self.current[relpath] = entry
+            unchanged[relpath] = Known(*entry)
+        # Touched (a fresh clone, a copy, a revision borrowing the working tree's entry) or racy (the
+        # signature alone proves nothing): the same bytes are still the same file, and reading them
+        # costs far less than validating them.
+        keys = self._content_keys([relpath for relpath, _, _ in doubtful])
+        for relpath, signature, modified in doubtful:
+            entry = self.known[relpath]
+            if keys[relpath] != entry[0][-20:]:
+                continue
+            entry = (signature + entry[0][-20:], *entry[1:])
+            self.changed = self.changed or entry != self.known[relpath] or time.time_ns() - modified > RACY_NS
             self.current[relpath] = entry
             unchanged[relpath] = Known(*entry)
         self.all_unchanged = len(unchanged) == len(relpaths) == len(self.known) and not self.changed
         return unchanged
-
-    def _doubtful(self, relpath: str, signature: bytes) -> bool:
-        """Whether the file must be read to know it unchanged: another signature, or a racy one."""
-        if signature != self.known[relpath][0][:-20]:
-            return True
-        return self.racy_possible and int.from_bytes(signature[8:16], "little", signed=True) >= self.written_ns - RACY_NS
 
     def _content_keys(self, relpaths: list[str]) -> dict[str, bytes | None]:
         """relpath -> content key of its bytes (None: unreadable), reading a revision's files in batches."""
