@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pim.attribute_values import check_value, option_message
-from pim.catalog import CATALOG, Catalog, Locator, unknown_key_message
+from pim.catalog import CATALOG, Catalog, Locator
 from pim.currencies import ISO_4217
 from pim.gtin import gtin_problem, to_gtin14
 from pim.localize import fallback_chain
@@ -17,6 +17,7 @@ from pim.problems import Location, Problem, Severity
 from pim.sources import Source
 from pim.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 from pim.validation_cache import UntypedProduct, every_line, lines, variant_ids
+from pim.validation_errors import unknown_key_message
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 # Required entries that are product fields rather than attributes.

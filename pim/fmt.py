@@ -27,13 +27,14 @@ from typing import Any
 
 from pydantic import BaseModel, RootModel
 
-from pim.catalog import CATALOG, unwrap_annotation
+from pim.catalog import CATALOG
 from pim.model import AttributeDefinition, AttributesFile, CategoriesFile, ContentFile, Family, Identifier, Product, Settings
 from pim.output import write_atomically
 from pim.problems import Location, Problem
 from pim.sources import WorkingTree
 from pim.yamledit import double_quoted, dump_edited, load_for_edit, plain
 from pim.yamlfile import ParseFailure, decode, parse
+from pim.validation_errors import unwrap_annotation
 
 _IDENTIFIER_VALIDATOR = Identifier.__metadata__[0]
 # The one departure from model order, as docs/catalog-format.md and the demo write it: what kind of
