@@ -106,7 +106,7 @@ def plan_feeds(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     return plan_build(catalog, mappings, locator, source, markets, problems, progress, time=time, jobs=jobs)[0]
 
 
-def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None, stream: bool = False) -> tuple[list[Feed], Streaming | None]:
+def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locator, source: Source, markets: list[str] | None, problems: list[Problem], progress: Progress | None = None, *, time: str | None = None, jobs: int | None = None, parts: Sequence[Sequence[FeedPart]] | None = None, stream: bool = False, item_cache: ItemCache | None = None) -> tuple[list[Feed], Streaming | None]:
     """Every Feed, and with `stream` the Streaming that writes the streamed formats' feeds, whose items
     are then light (pim/streamed.py).
 
@@ -114,7 +114,7 @@ def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     PARALLEL_FROM of them up); the shards' parts are merged into the same feeds, byte for byte (pim/shards.py)."""
     ctx = _render_context(catalog, locator, time or build_time(source))
     plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), problems)
-    ctx.item_cache = ItemCache.for_build(source, catalog, plan, ctx.build_time)
+    ctx.item_cache = item_cache if item_cache is not None else ItemCache.for_build(source, catalog, plan, ctx.build_time)
     streaming = Streaming.for_build(ctx, plan) if stream and parts is None else None
     if parts is None:
         parts = render_shards(ctx, plan, lambda fresh: jobs_for(fresh, jobs), progress, streaming)
@@ -127,12 +127,10 @@ def plan_build(catalog: Catalog, mappings: list[CompiledMapping], locator: Locat
     return feeds, streaming
 
 
-def render_keys(catalog: Catalog, mappings: list[CompiledMapping], source: Source, markets: list[str] | None, time: str) -> dict[str, bytes | None] | None:
-    """Each product's render key, as `plan_build` with the same arguments keys its render (None without a
-    render cache): equal keys, equal renders. Nothing is rendered or read."""
-    plan = feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), [])
-    cache = ItemCache.for_build(source, catalog, plan, time)
-    return None if cache is None else {product.id: cache.key(product) for product in catalog.products}
+def render_cache(catalog: Catalog, mappings: list[CompiledMapping], source: Source, markets: list[str] | None, time: str) -> ItemCache | None:
+    """The render cache `plan_build` with the same arguments uses (None: nothing cached), for its keys
+    before anything renders (equal keys, equal renders); hand it to `plan_build` as `item_cache`."""
+    return ItemCache.for_build(source, catalog, feed_plan(catalog, mappings, markets, _taxonomy(catalog, source), []), time)
 
 
 def one_voice(source: Source, feeds: list[Feed], mappings: list[CompiledMapping], catalog: Catalog, time: str, jobs: int | None, streaming: Streaming | None) -> list[Problem]:

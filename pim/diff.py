@@ -11,9 +11,10 @@ from dataclasses import dataclass, fields as dataclass_fields, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from pim.build import MANIFEST, build, build_time, compile_mappings, plan_build, render_keys
+from pim.build import MANIFEST, build, build_time, compile_mappings, plan_build, render_cache
 from pim.catalog import CATALOG
 from pim.feed import Feed, FeedInfo, Item, Value
+from pim.item_cache import ItemCache
 from pim.problems import Problem, has_errors
 from pim.mapping import CompiledMapping
 from pim.project import FEEDS, Validated, channel_names, open_project, validate_catalog
@@ -226,13 +227,14 @@ class Side:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """One side validated and its mappings compiled: enough to know each product's render key."""
+    """One side validated, its mappings compiled and its render cache opened: each product's render key is known."""
 
     source: Source
     wanted: list[str]
     validated: Validated
     mappings: list[CompiledMapping]
     problems: list[Problem]
+    cache: ItemCache | None  # the render cache its build uses: each product's key before anything renders
 
 
 def _whole_where_changed(before: Side, after: Side) -> tuple[Side, Side, frozenset[str]]:
@@ -289,8 +291,8 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
         raise ToolError(f"no channel {', '.join(unknown)} on either side: the channels are {', '.join(sorted(known))}")
     # One instant for both sides: a sale that ends between two commits is no change to a feed.
     time = build_time(new)
-    loaded = [_load_side(source, channels) for source in (old, new)]
-    keys = [render_keys(side.validated.catalog, side.mappings, side.source, markets, time) if side.validated.catalog is not None else None for side in loaded]
+    loaded = [_load_side(source, channels, markets, time) for source in (old, new)]
+    keys = [{p.id: side.cache.key(p) for p in side.validated.catalog.products} if side.cache is not None else None for side in loaded]
     alike = frozenset(pid for pid, key in keys[0].items() if key is not None and keys[1].get(pid) == key) if keys[0] and keys[1] else frozenset()
     before, after = (build_side(side, markets, time, alike) for side in loaded)
     skipped = before.unbuilt | after.unbuilt
@@ -300,13 +302,14 @@ def diff_sources(old: Source, new: Source, *, channels: list[str] | None = None,
     return replace(diff, uncompared=tuple(sorted(skipped)))
 
 
-def _load_side(source: Source, channels: list[str] | None) -> _Loaded:
+def _load_side(source: Source, channels: list[str] | None, markets: list[str] | None, time: str) -> _Loaded:
     names = channel_names(source)
     wanted = sorted(names & set(channels)) if channels else sorted(names)
     validated = validate_catalog(source)
     problems = list(validated.problems)
     mappings = compile_mappings(source, validated.locator, wanted, problems) if wanted and validated.catalog is not None else []
-    return _Loaded(source, wanted, validated, mappings, problems)
+    cache = render_cache(validated.catalog, mappings, source, markets, time) if validated.catalog is not None else None
+    return _Loaded(source, wanted, validated, mappings, problems, cache)
 
 
 def build_side(loaded: _Loaded, markets: list[str] | None, time: str, alike: frozenset[str] = frozenset()) -> Side:
@@ -315,7 +318,7 @@ def build_side(loaded: _Loaded, markets: list[str] | None, time: str, alike: fro
     if validated.catalog is None:
         return Side((), tuple(problems), frozenset(loaded.wanted))
     try:
-        feeds, streaming = plan_build(validated.catalog, loaded.mappings, validated.locator, loaded.source, markets, problems, time=time, stream=True)
+        feeds, streaming = plan_build(validated.catalog, loaded.mappings, validated.locator, loaded.source, markets, problems, time=time, stream=True, item_cache=loaded.cache)
     except Exception:  # noqa: BLE001 - rendering assumes a valid catalog; with errors, this side has no feeds to compare
         if not has_errors(validated.problems):
             raise
