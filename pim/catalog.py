@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -135,16 +135,22 @@ def read_documents(source: Source, relpaths: list[str], problems: list[Problem],
         if document is None:
             missing.append(relpath)
         documents[relpath] = document
-    jobs = default_jobs() if len(missing) >= PARALLEL_PARSE_FROM else 1
-    chunks = [missing[start : start + PARSE_CHUNK] for start in range(0, len(missing), PARSE_CHUNK)]
-    for chunk in map_forked(_parse_files, (source, cache), chunks, jobs):
-        for relpath, parsed in chunk:
-            documents[relpath] = _kept(parsed, problems)
+    for relpath, parsed in _per_file(_parse_files, (source, cache), missing):
+        documents[relpath] = _kept(parsed, problems)
     return documents, keys
 
 
 PARALLEL_PARSE_FROM = 500  # files to parse; below this, forking costs more than it saves
 PARSE_CHUNK = 250
+
+
+def _per_file(function: Callable[[Any, list[str]], list], shared: Any, relpaths: list[str]) -> Iterator[Any]:
+    """`function(shared, chunk)` over the files in chunks, in forked processes from PARALLEL_PARSE_FROM
+    files on; each chunk's results, in order."""
+    jobs = default_jobs() if len(relpaths) >= PARALLEL_PARSE_FROM else 1
+    chunks = [relpaths[start : start + PARSE_CHUNK] for start in range(0, len(relpaths), PARSE_CHUNK)]
+    for results in map_forked(function, shared, chunks, jobs):
+        yield from results
 
 
 def _parse_files(shared: tuple[Source, DocumentCache | None], relpaths: list[str]) -> list[tuple[str, Any]]:
@@ -218,9 +224,7 @@ def validate_product_files(source: Source, relpaths: list[str], locator: Locator
     once (100,000 products: 1.7 GB), and typing runs on every core."""
     if hasattr(source, "preload"):
         source.preload(relpaths)
-    jobs = default_jobs() if len(relpaths) >= PARALLEL_PARSE_FROM else 1
-    chunks = [relpaths[start : start + PARSE_CHUNK] for start in range(0, len(relpaths), PARSE_CHUNK)]
-    return [found for chunk in map_forked(_validate_files, (source, locator, cache, context, check), chunks, jobs) for found in chunk]
+    return list(_per_file(_validate_files, (source, locator, cache, context, check), relpaths))
 
 
 def _validate_files(shared: tuple, relpaths: list[str]) -> list[ProductFile]:

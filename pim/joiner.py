@@ -134,7 +134,7 @@ class Joiner:
     def _made_again(self, number: int, stream: str) -> list[bytes]:
         streaming = self.streaming
         if self.rendered is None:  # once per product, whichever of its streams proved damaged
-            self.rendered = streaming._rendered(self.product_id)  # noqa: SLF001
+            self.rendered = streaming.rendered(self.product_id)
         rendered = self.rendered
         channel = streaming.channels[number]
         infos = [streaming._info(j) for j in channel]  # noqa: SLF001

@@ -171,7 +171,7 @@ class Streaming:
                 if item.product_id in kept:
                     kept[item.product_id].append(item.id)
             for product_id in sorted(touched):
-                every = self._rendered(product_id)[number][0]
+                every = self.rendered(product_id)[number][0]
                 self.kept_positions[(number, product_id)] = _subsequence([item.id for item in every], kept[product_id])
 
     def one_voice(self, feeds: Sequence[Feed]) -> list[Problem]:
@@ -180,7 +180,7 @@ class Streaming:
         found = [Problem.from_plain(p) for product_id in self.gathered if product_id not in again for p in self._section(product_id)[3]]
         for product_id in again:
             kept = []
-            for number, (items, _, _) in enumerate(self._rendered(product_id)):
+            for number, (items, _, _) in enumerate(self.rendered(product_id)):
                 positions = self.kept_positions.get((number, product_id))
                 kept.append(Feed(feeds[number].info, tuple(items if positions is None else [items[p] for p in positions])))
             found += check_products(kept, [p.mapping for p in self.plan], self.ctx.catalog, [self._products[product_id]])[product_id]
@@ -197,10 +197,6 @@ class Streaming:
         self.gathered = {}
         self.store = None
 
-    def rendered(self, product_id: str) -> list[Rendered]:
-        """The product's full render, per planned feed: (items, exclusions, warnings)."""
-        return self._rendered(product_id)
-
     def dropped(self) -> set[str]:
         """The products a rule across items dropped an item of, in any feed."""
         return {product_id for _, product_id in self.kept_positions}
@@ -208,7 +204,7 @@ class Streaming:
     def whole(self, feeds: Sequence[Feed], products: set[str]) -> list[Feed]:
         """These feeds with the named products' light items replaced by their items as rendered."""
         wanted = {p.id for p in self.ctx.catalog.products} & products
-        rendered = {product_id: self._rendered(product_id) for product_id in sorted(wanted)}
+        rendered = {product_id: self.rendered(product_id) for product_id in sorted(wanted)}
         result = []
         for number, feed in enumerate(feeds):
             if self.formats[number] is None or not rendered:
@@ -287,7 +283,7 @@ class Streaming:
                 return number
         raise KeyError(feed.name)
 
-    def _rendered(self, product_id: str) -> list[Rendered]:
+    def rendered(self, product_id: str) -> list[Rendered]:
         """The product's full render: from its entry, else rendered again here."""
         if self._products is None:
             self._products = {p.id: p for p in self.ctx.catalog.products}
