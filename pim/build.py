@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from pim.cache import prune_documents
 from pim.catalog import Catalog, Locator
 from pim.channels import CHANNEL_KINDS
 from pim.consistency import check_consistency
@@ -68,6 +69,9 @@ def build(source: Source, *, channels: list[str] | None = None, markets: list[st
     if write:
         result.written_to = out if out is not None else Path(source.root) / FEEDS
         result.manifest, result.written, result.changed = write_feeds(source, result.feeds, mappings, result.written_to, time, partial=bool(channels or markets), jobs=jobs, streaming=streaming)
+        if streaming is not None and not (channels or markets):  # a whole build says which entries are live
+            streaming.cache.prune()
+            prune_documents(source.root, source, validated.catalog.product_keys.values())
     return result
 
 

@@ -26,11 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files, write_entry
+from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files
 from pim.catalog import Catalog
 from pim.channels import CHANNEL_KINDS
 from pim.feed import Exclusion, Item
 from pim.model import Product
+from pim.packs import Packs
 from pim.problems import Problem
 from pim.project import FEEDS, MAPPINGS
 from pim.sources import Source, WorkingTree
@@ -55,6 +56,7 @@ class ItemCache:
         self.catalog = catalog
         self.context = context
         self.folder = folder
+        self.packs = Packs(folder)  # every entry appended to a pack: a file each would cost a file creation each
         self._keys: dict[str, bytes | None] = {}  # product id -> key: each product file is read once
         self.rejected = 0  # entries found corrupt, and rendered again
 
@@ -75,7 +77,7 @@ class ItemCache:
     def holds(self, product: Product) -> bool:
         """Whether an entry exists for the product (it may still prove corrupt when read, and then renders)."""
         key = self.key(product)
-        return key is not None and self._path(key).is_file()
+        return key is not None and self.packs.has(key)
 
     def get(self, key: bytes | None) -> list[Rendered] | None:
         """Every planned feed's items, exclusions and warnings for the product, or None."""
@@ -106,10 +108,11 @@ class ItemCache:
             full = marshal.dumps((True, [encode_rendered(r, True) for r in rendered]))
         full = zlib.compress(full, 1)  # about a quarter of the bytes to write and read back
         head = _MAGIC + key + struct.pack("<QQ", len(light), len(full)) + _digest(light) + _digest(full)
-        write_entry(self.folder, key, head + light + full + pieces)
+        self.packs.append(key, head + light + full + pieces)
 
-    def _path(self, key: bytes) -> Path:
-        return self.folder / key.hex()[:2] / key.hex()
+    def prune(self) -> None:
+        """Keep this build's products' entries and about as many bytes again of others (pim.packs)."""
+        self.packs.prune(key for key in self._keys.values() if key is not None)
 
     def _read(self, key: bytes | None, *, light: bool) -> Any | None:
         """The full section, unmarshalled, or the light section as stored; None when missing or damaged."""
@@ -133,19 +136,16 @@ class ItemCache:
         when the entry is missing, another key's, or too short."""
         if key is None:
             return None
-        try:
-            with open(self._path(key), "rb") as handle:
-                head = handle.read(_HEAD)
-                sizes = _entry_sizes(head, key)
-                if sizes is None:
-                    self.rejected += 1
-                    return None
-                light_size, full_size = sizes
-                offset, size = {"light": (0, light_size), "full": (light_size, full_size), "pieces": (light_size + full_size + start, end - start)}[section]
-                data = os.pread(handle.fileno(), size, _HEAD + offset)
-        except OSError:
+        head = self.packs.read(key, 0, _HEAD)
+        sizes = None if head is None else _entry_sizes(head, key)
+        if sizes is None:
+            if head is not None:
+                self.rejected += 1
             return None
-        return (data, head) if len(data) == size else None
+        light_size, full_size = sizes
+        offset, size = {"light": (0, light_size), "full": (light_size, full_size), "pieces": (light_size + full_size + start, end - start)}[section]
+        data = self.packs.read(key, _HEAD + offset, size)
+        return None if data is None else (data, head)
 
 
 class LightStore:
