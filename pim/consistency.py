@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple, Protocol, Sequence
 
 from pim.catalog import Catalog
 from pim.facts import READERS, Fact, Reader
@@ -56,9 +56,8 @@ def _agree(fact: str, a: Any, b: Any) -> bool:
     return a == b
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One fact of one SKU as one feed shows it."""
+class Observation(NamedTuple):
+    """One fact of one SKU as one feed shows it (a tuple: there is one per fact, channel and SKU)."""
 
     feed: str  # channel/market
     channel: str
@@ -180,6 +179,9 @@ def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Pro
 def find_disagreements(observed: dict[Key, list[Observation]]) -> list[Disagreement]:
     found = []
     for (sku, name, scope), every in observed.items():
+        first = every[0].fact.value
+        if all(o.fact.value == first for o in every):  # most facts: shown alike everywhere
+            continue
         observations = [o for o in every if o.declared is None]
         if len({o.channel for o in observations}) < 2 or len({_comparable(name, o.fact.value) for o in observations}) < 2:
             continue

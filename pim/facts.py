@@ -12,17 +12,15 @@ names them otherwise is compared on fewer facts, never wrongly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from pim.feed import FeedInfo, Item
 
 FACTS = ("price", "sale_price", "availability", "stock", "gtin", "brand", "title")
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):  # a tuple: made for every fact of every item, at a third of a frozen dataclass's cost
     value: Any  # normalized: (Decimal, currency), frozenset of availabilities, int or str
     shown: str  # as the channel writes it, for the message
     field: str  # the mapping field it comes from, for the location

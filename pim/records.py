@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from pim.catalog import Catalog
 from pim.localize import fallback_chain, localized_text
@@ -73,6 +73,19 @@ class ViewBuilder:
         self.build_date = build_date
         self.shop = catalog.settings.shop
         self.images_url = (self.shop.images_url or self.shop.url.rstrip("/") + "/").rstrip("/") + "/"
+        # The views of the product rendered last, per market: a product renders for every channel in
+        # turn, and the views do not depend on the channel (a channel's overrides make another product
+        # object). Only one product's are kept, so memory does not grow with the catalog.
+        self._product: Any = None
+        self._kept: dict[tuple, dict] = {}
+
+    def _memo(self, product: Product, key: tuple, make: Callable[[], dict]) -> dict:
+        if product is not self._product:
+            self._product, self._kept = product, {}
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = make()
+        return found
 
     def text(self, value: Any, market: MarketView) -> str | None:
         return localized_text(value, market.chain, self.catalog.content)
@@ -121,6 +134,9 @@ class ViewBuilder:
         return {"price": Money(sale.price[market.currency], market.currency), "start": sale.start, "end": sale.end, "active": active}
 
     def product(self, product: Product, market: MarketView) -> dict:
+        return self._memo(product, (market,), lambda: self._product_view(product, market))
+
+    def _product_view(self, product: Product, market: MarketView) -> dict:
         catalog = self.catalog
         categories = [self.category(cid, market) for cid in product.categories if cid in catalog.categories]
         family = catalog.families.get(product.family)
@@ -152,6 +168,9 @@ class ViewBuilder:
 
     def variant(self, product: Product, variant: Variant, market: MarketView) -> dict:
         """The variant's own values; fields it does not set are None (the mapping decides the fallback)."""
+        return self._memo(product, (market, id(variant)), lambda: self._variant_view(product, variant, market))
+
+    def _variant_view(self, product: Product, variant: Variant, market: MarketView) -> dict:
         availability = variant.availability or (Availability.IN_STOCK if variant.stock > 0 else Availability.OUT_OF_STOCK)
         view = {
             "sku": variant.sku,
