@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import zlib
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from pim.compression import decompress
 from pim.item_cache import Rendered, piece_digest
 from pim.writers.assembly import FilePlan, Part, parts_by_product
 
@@ -121,7 +121,7 @@ class Joiner:
             offset, size, lengths, digest = found
             data = self.data[offset - self.start : offset - self.start + size]
             if piece_digest(data) == digest:
-                data = zlib.decompress(data)
+                data = decompress(data)
                 pieces, start = [], 0
                 for length in lengths:
                     pieces.append(data[start : start + length])

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from pim.channels import CHANNEL_KINDS, STREAMED
+from pim.compression import compress
 from pim.consistency import check_products
 from pim.feed import Feed, Item
 from pim.item_cache import WRITTEN_FOLDER, ItemCache, LightStore, Rendered, decode_rendered, encode_rendered, piece_digest
@@ -97,7 +97,7 @@ class Streaming:
                     pieces = fmt.pieces([infos[j] for j in channel], channel.index(number), stream, items)
                     # Compressed: a feed's bytes shrink about fourfold, so a build that joins them reads
                     # a quarter from the disk (the entries outgrow the page cache long before 100,000 products).
-                    data = zlib.compress(b"".join(pieces), 1)
+                    data = compress(b"".join(pieces))
                     streams[stream] = (size, len(data), tuple(map(len, pieces)), piece_digest(data))
                     chunks.append(data)
                     size += len(data)

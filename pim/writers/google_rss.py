@@ -83,7 +83,11 @@ def _write_item(xml: XmlStream, item: Item) -> None:
         if is_empty(item.fields.get("id")):
             xml.leaf(_g("id"), item.id)
         for name, value in item.fields.items():
-            _write_field(xml, name, prune(value))
+            if type(value) is str:  # most fields: no parts to prune, nothing to spell
+                if value:
+                    xml.text(_g(name), value)
+            else:
+                _write_field(xml, name, prune(value))
 
 
 def _write_field(xml: XmlStream, name: str, value: Value) -> None:

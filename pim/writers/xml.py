@@ -57,6 +57,12 @@ class XmlStream:
             if not empty:
                 self._xf.write(render(value))
 
+    def text(self, tag: str, text: str) -> None:
+        """`leaf` for text that is not empty: the most common field, written without the checks."""
+        self._xf.write(self._line)
+        with self._xf.element(tag):
+            self._xf.write(text)
+
     def flush(self) -> None:
         """Hand lxml's buffered output to the stream, so the stream's position says what is written."""
         self._xf.flush()
