@@ -6,14 +6,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from pim.compression import decompress
 from pim.item_cache import Rendered, piece_digest
-from pim.writers.assembly import FilePlan, Part, parts_by_product
+from pim.writers.assembly import FilePlan, Part
 
 if TYPE_CHECKING:
     from pim.streamed import Streaming
@@ -26,7 +24,7 @@ class Joiner:
     only when a part needs them (the parts of one product come one after another; the range read holds
     the `needed` (feed, stream) pieces); and, as `Reuse`, the parts the files in place already hold."""
 
-    def __init__(self, streaming: Streaming, plans: Sequence[FilePlan], root: Path, products: Sequence[str]):
+    def __init__(self, streaming: Streaming, plans: Sequence[FilePlan], root: Path):
         self.streaming = streaming
         self.plans = plans
         self.root = root
@@ -39,12 +37,6 @@ class Joiner:
         self.rendered: list[Rendered] | None = None  # the current product rendered again, when its pieces were damaged
         self.layouts: dict[str, bytes] = {}  # path -> layout of the file written, marshalled
         self.files: list[int] = []  # old files opened for copying
-        # Where no file in place can give bytes (a first build, a new folder), every product's pieces
-        # are read: ahead of the join, several at once.
-        record = streaming.record
-        reusable = record is not None and any(len(plan.parts) > 1 and record.known.get(plan.path, (None,) * 5)[4] is not None for plan in plans)
-        waiting = parts_by_product(plans)
-        self.ahead = None if reusable else ReadAhead(self._read_range, [product_id for product_id in products if product_id in waiting])
 
     # --- Reuse -----------------------------------------------------------------------------------
 
@@ -78,8 +70,6 @@ class Joiner:
         for descriptor in self.files:
             os.close(descriptor)
         self.files = []
-        if self.ahead is not None:
-            self.ahead.close()
 
     # --- pieces ------------------------------------------------------------------------------------
 
@@ -97,11 +87,11 @@ class Joiner:
             self.index = self.streaming._section(product_id)[2]  # noqa: SLF001
 
     def _read(self) -> None:
-        found = self.ahead.take(self.product_id) if self.ahead is not None else None
-        self.start, self.data = found if found is not None else self._read_range(self.product_id)
+        """The range of the product's pieces section that holds the needed streams, and where it starts.
+        Entries are packed in the order products rendered, so a first build reads each pack forward."""
+        self.start, self.data = self._read_range(self.product_id)
 
     def _read_range(self, product_id: str) -> tuple[int, bytes | None]:
-        """(where it starts, the bytes) of the range of the product's pieces section that holds the needed streams."""
         index = self.streaming._section(product_id)[2]  # noqa: SLF001
         spans = [(found[0], found[0] + found[1]) for number, streams in enumerate(index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if not spans:
@@ -139,50 +129,3 @@ class Joiner:
         channel = streaming.channels[number]
         infos = [streaming._info(j) for j in channel]  # noqa: SLF001
         return streaming.formats[number].pieces(infos, channel.index(number), stream, rendered[number][0])
-
-
-class ReadAhead:
-    """Reads products' pieces in threads, ahead of the join and in its order. One product's entry at a
-    time waits on the disk for each (at 100,000 products, 74 s of a first build's join, most entries no
-    longer in the page cache); with several reads in flight the disk serves them together. A product
-    the join does not ask for (its parts were copied) is passed over; one it asks for beyond the
-    products read ahead is read by the join, and reading ahead starts again after it."""
-
-    DEPTH = 32  # products read ahead
-    THREADS = 8
-
-    def __init__(self, read: Callable[[str], tuple[int, bytes | None]], order: Sequence[str]):
-        self._read = read
-        self._order = list(order)
-        self._at = {product_id: number for number, product_id in enumerate(self._order)}
-        self._next = 0  # the next product of `order` to read ahead
-        self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="pim-read-ahead")
-        self._pending: OrderedDict[str, Future] = OrderedDict()
-        self._fill()
-
-    def take(self, product_id: str) -> tuple[int, bytes | None] | None:
-        """The product's range as `read` gives it, or None when it was not read ahead (the caller reads it)."""
-        if product_id in self._pending:
-            while True:
-                passed, future = self._pending.popitem(last=False)
-                if passed == product_id:
-                    self._fill()
-                    return future.result()
-                future.cancel()
-        at = self._at.get(product_id)
-        if at is not None and at >= self._next:  # the join is past every product read ahead
-            for future in self._pending.values():
-                future.cancel()
-            self._pending.clear()
-            self._next = at + 1
-            self._fill()
-        return None
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _fill(self) -> None:
-        while len(self._pending) < self.DEPTH and self._next < len(self._order):
-            product_id = self._order[self._next]
-            self._next += 1
-            self._pending[product_id] = self._pool.submit(self._read, product_id)

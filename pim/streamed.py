@@ -244,7 +244,7 @@ class Streaming:
             out.keep(path, sha256, size)
         to_write = [plan for plan in plans if plan.path not in unchanged]
         order = [p.id for p in self.ctx.catalog.products]
-        joiner = Joiner(self, to_write, out.root, order)
+        joiner = Joiner(self, to_write, out.root)
         try:
             write_files(to_write, out, joiner.pieces, order, joiner)
         finally:

@@ -13,7 +13,6 @@ import pytest
 from pim.build import build as build_in_process
 from pim.diff import diff_sources, open_side
 from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER, ItemCache
-from pim.joiner import ReadAhead
 from pim.project import open_project
 from tests.channels.demo import copy_demo, read_tree, run_pim
 from tests.scale.test_item_cache import damage_entries, entries
@@ -168,18 +167,3 @@ def test_a_diff_compares_an_unchanged_product_whose_item_an_edited_one_now_share
 
 def git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
-
-
-def test_read_ahead_gives_each_product_in_the_join_order_and_passes_over_those_not_asked_for():
-    read: list[str] = []
-    ahead = ReadAhead(lambda product_id: read.append(product_id) or (len(product_id), product_id.encode()), [f"P{n}" for n in range(100)])
-    try:
-        assert ahead.take("P0") == (2, b"P0")
-        assert ahead.take("P5") == (2, b"P5")  # P1 to P4 were copied from the files in place
-        assert ahead.take("P3") is None  # passed over: the join reads it itself
-        assert ahead.take("P60") is None  # beyond the products read ahead: the join reads it itself ...
-        assert ahead.take("P61") == (3, b"P61")  # ... and reading ahead goes on after it
-        assert ahead.take("elsewhere") is None
-    finally:
-        ahead.close()
-    assert {"P0", "P5", "P61"} <= set(read) and "P60" not in read
