@@ -224,7 +224,10 @@ def validate_product_files(source: Source, relpaths: list[str], locator: Locator
     once (100,000 products: 1.7 GB), and typing runs on every core."""
     if hasattr(source, "preload"):
         source.preload(relpaths)
-    return list(_per_file(_validate_files, (source, locator, cache, context, check), relpaths))
+    found = list(_per_file(_validate_files, (source, locator, cache, context, check), relpaths))
+    if cache.packs is not None:
+        cache.packs.refresh()  # the documents the workers parsed, which products read when they type themselves
+    return found
 
 
 def _validate_files(shared: tuple, relpaths: list[str]) -> list[ProductFile]:

@@ -7,8 +7,8 @@ each entry a record of 32 bytes to `<name>.idx`: the entry's key (20 bytes), off
 record is written after the bytes it points at, so a reader never finds a record whose bytes are not
 yet in the pack; a record cut short by a crash is ignored.
 
-A reader loads every index once (and again when a key it is asked for is missing: a worker may have
-written it since) and reads an entry with one `pread`. Packs hold bytes only: the stores put a key and
+A reader loads every index once, and what they gained when told (`refresh`: the workers it forked have
+written entries), and reads an entry with one `pread`. Packs hold bytes only: the stores put a key and
 checksums into each entry and check them, so a damaged pack reads as entries missing, which are made
 again. Where two packs hold the same key, the index written last wins (an entry made again after it
 proved damaged).
@@ -55,8 +55,6 @@ class Packs:
         """Bytes start..start+size of the entry (all of it by default), or None when no pack holds them whole."""
         self._load()
         found = self._where.get(key)
-        if found is None and self.refresh():
-            found = self._where.get(key)
         if found is None:
             return None
         name, offset, length = found

@@ -147,6 +147,8 @@ def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Cal
             keeper.heard(notes)
         if progress is not None:
             progress(done, shards, f"shard {done}/{shards}")
+    if cache is not None:
+        cache.packs.refresh()  # the entries the workers wrote, which the join reads pieces from
     return shard_parts
 
 
