@@ -4,7 +4,8 @@ Every product's pieces are compressed as it renders and read back when the files
 codec's speed is paid twice per product. Measured on this project's feed bytes (6 KB chunks of Google
 XML, Meta CSV and Amazon JSON): zlib at level 1 keeps 14.2% of the bytes at 218 MB/s and reads back at
 414 MB/s; lz4's block format keeps 18.7% at 1,503 MB/s and reads back at 1,592 MB/s. A third more cache
-on disk buys the codec's share of a cold build down from about 8% to about 1%.
+on disk for a faster cold build: on 2,000 products, keeping each product's render went from 3.7-3.9 s
+to 3.1-3.3 s (of about 7.5 s of rendering).
 
 Callers check each section's checksum before they decompress it: a damaged section never gets here.
 """

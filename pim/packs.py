@@ -66,11 +66,8 @@ class Packs:
             return None
         try:
             descriptor = self._files.get(name)
-            if descriptor is None:  # the join's read-ahead threads may race here: one descriptor is kept
-                opened = os.open(self.folder / f"{name}.pack", os.O_RDONLY)
-                descriptor = self._files.setdefault(name, opened)
-                if descriptor != opened:
-                    os.close(opened)
+            if descriptor is None:
+                descriptor = self._files[name] = os.open(self.folder / f"{name}.pack", os.O_RDONLY)
             data = os.pread(descriptor, size, offset + start)
         except OSError:
             return None
@@ -85,13 +82,12 @@ class Packs:
         self._load()
         return [(key, self.folder / f"{name}.pack", offset, size) for key, (name, offset, size) in ((k, self._at(v)) for k, v in self._where.items())]
 
-    def refresh(self) -> bool:
-        """Read what the indexes gained since they were last read; whether any did."""
-        grew = False
+    def refresh(self) -> None:
+        """Read what the indexes gained since they were last read."""
         try:
             found = [(entry.stat().st_mtime_ns, entry.name) for entry in os.scandir(self.folder) if entry.name.endswith(".idx")]
         except OSError:
-            return False
+            return
         for _, index in sorted(found):  # the index written last wins a key two packs hold
             name = index[: -len(".idx")]
             try:
@@ -104,8 +100,6 @@ class Packs:
             for key, offset, size in _RECORD.iter_unpack(data[:whole]):
                 self._where[key] = self._packed(name, offset, size)
             self._read_to[index] = self._read_to.get(index, 0) + whole
-            grew = grew or whole > 0
-        return grew
 
     def _packed(self, name: str, offset: int, size: int) -> int:
         number = self._numbers.get(name)
