@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,31 @@ def test_a_change_outside_the_products_renders_everything_again(demo, tmp_path, 
     again = build(demo, tmp_path / "again")
     assert len(entries(demo) - first) == len(first)
     assert again == without_cache(demo, tmp_path / "full")
+
+
+def test_a_whole_build_deletes_the_entries_no_product_reads_any_more(demo, tmp_path):
+    build(demo, tmp_path / "first")
+    first = entries(demo)
+    past = time.time_ns() - 10**10  # the first build is over well before the next begins
+    for path in (demo / ITEMS_FOLDER).iterdir():
+        os.utime(path, ns=(past, past))
+    edit = "mappings/google.yaml"
+    (demo / edit).write_text((demo / edit).read_text() + "\n# edited\n")
+    build(demo, tmp_path / "again")
+    now = entries(demo)
+    assert len(now) == len(first) and not now & first  # every product rendered again, the old entries gone
+    assert all(path.stat().st_mtime_ns > past for path in (demo / ITEMS_FOLDER).iterdir())
+
+
+def test_a_build_of_one_channel_keeps_what_whole_builds_read(demo, tmp_path):
+    build(demo, tmp_path / "first")
+    first = entries(demo)
+    past = time.time_ns() - 10**10
+    for path in (demo / ITEMS_FOLDER).iterdir():
+        os.utime(path, ns=(past, past))
+    done = run_pim("build", "--jobs", "1", "-c", "google", "--out", str(tmp_path / "google"), cwd=demo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert first < entries(demo)  # its own entries (another plan, other keys) beside the whole build's
 
 
 def test_another_build_day_renders_everything_again(demo, tmp_path):
