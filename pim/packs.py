@@ -84,8 +84,14 @@ class Packs:
 
     def refresh(self) -> None:
         """Read what the indexes gained since they were last read."""
+        found = []
         try:
-            found = [(entry.stat().st_mtime_ns, entry.name) for entry in os.scandir(self.folder) if entry.name.endswith(".idx")]
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(".idx"):
+                    try:
+                        found.append((entry.stat().st_mtime_ns, entry.name))
+                    except OSError:  # pruned by another build since the folder was listed
+                        continue
         except OSError:
             return
         for _, index in sorted(found):  # the index written last wins a key two packs hold
