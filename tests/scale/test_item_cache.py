@@ -12,6 +12,7 @@ import pytest
 from pim.item_cache import ITEMS_FOLDER
 from pim.packs import Packs
 from tests.channels.demo import EPOCH, copy_demo, read_tree, run_pim
+from tests.core.test_cache import overwrite
 
 PRODUCT = "catalog/products/TJ-100.yaml"
 
@@ -23,12 +24,7 @@ def entries(project: Path) -> set[bytes]:
 def damage_entries(project: Path, damage) -> None:
     """Each entry's bytes in its pack replaced by `damage(bytes)`, which keeps or shortens them."""
     for _, pack, offset, size in Packs(project / ITEMS_FOLDER).locations():
-        data = bytearray(pack.read_bytes())
-        damaged = damage(bytes(data[offset : offset + size]))
-        data[offset : offset + len(damaged)] = damaged
-        if len(damaged) < size:  # cut short: the pack ends inside the entry
-            del data[offset + len(damaged) :]
-        pack.write_bytes(bytes(data))
+        overwrite(pack, offset, size, damage(pack.read_bytes()[offset : offset + size]))
 
 
 def build(project: Path, out: Path, **env: str) -> dict[str, bytes]:
