@@ -20,11 +20,11 @@ import hashlib
 import marshal
 import os
 import struct
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
+from pim import dictfile
 from pim.cache import MarshalStore, PRODUCTS, code_digest, content_key, digest_catalog_files
 from pim.catalog import Catalog
 from pim.channels import CHANNEL_KINDS
@@ -41,6 +41,7 @@ VOICES_FOLDER = ".pim/cache/voices"
 WRITTEN_FOLDER = ".pim/cache/written"  # per feeds folder, what a streamed build last wrote there (pim.output.WrittenRecord)
 _MAGIC = b"PIMITEM2\n"
 _VOICES_MAGIC = b"PIMVOICE1\n"
+_LIGHT_MAGIC = b"PIMLIGHT2\n"
 
 Rendered = tuple[list[Item], list[Exclusion], list[Problem]]  # one product in one planned feed
 
@@ -156,14 +157,8 @@ class LightStore:
 
     def __init__(self, path: Path):
         self.path = path
-        self.entries: dict[bytes, bytes] = {}
-        try:
-            data = path.read_bytes()
-            if data[:_DIGEST] == _digest(data[_DIGEST:]):
-                entries = marshal.loads(data[_DIGEST:])
-                self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, EOFError, TypeError):
-            self.entries = {}
+        loaded = dictfile.load(path, _LIGHT_MAGIC)
+        self.entries: dict[bytes, bytes] = loaded[1] if loaded is not None else {}
 
     @classmethod
     def for_cache(cls, cache: ItemCache) -> "LightStore":
@@ -173,16 +168,12 @@ class LightStore:
         """Keep exactly these entries (the catalog's products now), when they differ from those read."""
         if entries == self.entries:
             return
-        payload = marshal.dumps(entries)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for old in self.path.parent.iterdir():  # one store per folder: another context's is stale
                 if old != self.path:
                     old.unlink(missing_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_digest(payload) + payload)
-            os.replace(tmp, self.path)
+            dictfile.save(self.path, _LIGHT_MAGIC, None, entries)
         except OSError:
             pass
 

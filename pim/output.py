@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from pim import dictfile
 from pim.sources import RACY_NS, SIGNATURE, WorkingTree
 
 
@@ -199,14 +200,11 @@ class WrittenRecord:
     def __init__(self, path: Path, root: Path):
         self.path = path
         self.root = root
-        self.known: dict[str, tuple[bytes, str, int, bytes, bytes | None]] = {}  # path -> (recipe, sha256, size, signature, layout)
-        self.written_ns = 0
-        try:
-            data = path.read_bytes()
-            if data[:_RECORD_DIGEST] == hashlib.blake2b(data[_RECORD_DIGEST:], digest_size=_RECORD_DIGEST).digest():
-                self.written_ns, self.known = marshal.loads(data[_RECORD_DIGEST:])
-        except (OSError, ValueError, EOFError, TypeError):
-            self.known = {}
+        loaded = dictfile.load(path, _RECORD_MAGIC)
+        if loaded is None or not isinstance(loaded[0], int):
+            loaded = (0, {})
+        self.written_ns: int = loaded[0]  # when the record was written
+        self.known: dict[str, tuple[bytes, str, int, bytes, bytes | None]] = loaded[1]  # path -> (recipe, sha256, size, signature, layout)
 
     @classmethod
     def for_root(cls, cache_folder: Path, root: Path) -> "WrittenRecord":
@@ -241,9 +239,8 @@ class WrittenRecord:
         paths = sorted(path for path in recipes if path in files)
         old = {path: entry[4] for path, entry in self.known.items()}
         known = {path: (recipes[path], files[path].sha256, files[path].size, signature, layouts.get(path, old.get(path) if not files[path].staged else None)) for path, signature in zip(paths, _signatures(self.root, paths)) if signature is not None}
-        payload = marshal.dumps((time.time_ns(), known))
         try:
-            write_atomically(self.path, hashlib.blake2b(payload, digest_size=_RECORD_DIGEST).digest() + payload, durable=False)
+            dictfile.save(self.path, _RECORD_MAGIC, time.time_ns(), known)
             # One record per feeds folder, and only the latest few folders: `build --check` builds into a
             # new temporary folder each time, whose record no build reads again.
             records = sorted(self.path.parent.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
@@ -253,7 +250,7 @@ class WrittenRecord:
             pass  # without a record, the next build writes these files again: slower, never wrong
 
 
-_RECORD_DIGEST = 20
+_RECORD_MAGIC = b"PIMWRITTEN2\n"
 RECORDS_KEPT = 4
 
 
