@@ -246,7 +246,8 @@ class Streaming:
         order = [p.id for p in self.ctx.catalog.products]
         joiner = Joiner(self, to_write, out.root)
         try:
-            write_files(to_write, out, joiner.pieces, order, joiner)
+            with out.helped():
+                write_files(to_write, out, joiner.pieces, order, joiner)
         finally:
             joiner.close()
         self.layouts = joiner.layouts

@@ -50,3 +50,53 @@ def test_a_file_a_writer_fails_on_leaves_feeds_as_they_were(tmp_path):
     out.discard()
     assert (root / "a.xml").read_bytes() == b"kept\n"
     assert [p.name for p in root.iterdir()] == ["a.xml"]
+
+
+def test_a_folder_feeds_lacks_moves_into_place_whole_and_an_existing_one_file_by_file(tmp_path, monkeypatch):
+    renames: list[str] = []
+    real_replace = output.os.replace
+    monkeypatch.setattr(output.os, "replace", lambda src, dst: (renames.append(str(dst)), real_replace(src, dst)))
+    root = tmp_path / "feeds"
+    products = {f"shop/US/products/{n}.json": f'{{"id": {n}}}\n'.encode() for n in range(30)}
+    out, changed = _write(root, {"index.json": b"[]\n", **products})
+    assert changed == sorted(["index.json", *products])
+    assert renames == [f"{root}/index.json", f"{root}/shop"]  # 31 files in two renames
+
+    renames.clear()
+    second = {"index.json": b"[1]\n", **products, "shop/US/products/0.json": b'{"id": 0, "new": 1}\n', "shop/FR/products/0.json": b'{"id": 0}\n'}
+    _, changed = _write(root, second, previous={path: f.sha256 for path, f in out.files.items()})
+    assert changed == ["index.json", "shop/FR/products/0.json", "shop/US/products/0.json"]
+    assert renames == [f"{root}/index.json", f"{root}/shop/FR", f"{root}/shop/US/products/0.json"]
+    assert {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} == set(second)
+    assert all((root / path).read_bytes() == data for path, data in second.items())
+    assert not any(p.name.startswith(".staging-") for p in root.iterdir())
+
+
+def test_files_written_while_a_helper_creates_them_are_all_committed(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "SPOOL", 2000)  # the large file is written by the build itself
+    root = tmp_path / "feeds"
+    files = {f"headless/US/products/{n}.json": f'{{"id": {n}}}\n'.encode() * (n + 1) for n in range(200)}
+    files["google/US.xml"] = b"<item/>\n" * 1000
+    out = FeedOutput(root)
+    with out.helped():
+        for relpath, data in files.items():
+            with out.open(relpath) as handle:
+                handle.write(data)
+    assert out.commit() == sorted(files)
+    assert {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} == set(files)
+    assert all((root / path).read_bytes() == data for path, data in files.items())
+    assert {path: f.sha256 for path, f in out.files.items()} == {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+
+
+def test_a_file_the_helper_cannot_create_fails_the_build_and_leaves_feeds_as_they_were(tmp_path):
+    root = tmp_path / "feeds"
+    _write(root, {"a.xml": b"kept\n"})
+    out = FeedOutput(root)
+    with pytest.raises(OSError, match="creating a feed file in staging failed: .*File exists"):
+        with out.helped():
+            with out.open("b.json") as handle:
+                handle.write(b"{}")
+            with out.open("b.json/c.json") as handle:  # a folder where a file already is
+                handle.write(b"{}")
+    out.discard()
+    assert [p.name for p in root.iterdir()] == ["a.xml"]
