@@ -60,7 +60,7 @@ class Keeper(Protocol):
     when the product renders, read back when it does not."""
 
     def holds(self, key: bytes | None) -> bool: ...
-    def light(self, key: bytes | None) -> bytes | None: ...
+    def light(self, product_id: str, key: bytes | None) -> bytes | None: ...
     def keep(self, key: bytes | None, product: Product, rendered: list[Rendered]) -> bytes: ...
     def parts(self, product: Product, light: bytes) -> list[Rendered] | None: ...
 
@@ -69,23 +69,20 @@ def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: S
     """Every planned feed's part for these products, product by product: a product the item cache
     holds (same file, same everything else) is not rendered again. Parts come without FeedInfo. With
     a `keeper`, the parts hold what it keeps (light items), and it hears of every product."""
-    rules = [CHANNEL_KINDS[planned.mapping.kind].rules for planned in plan]
+    rules = _rules(plan)
     parts = [FeedPart(None, [], [], []) for _ in plan]
     cache = ctx.item_cache
     step = max(1, len(products) // 50)
     for number, product in enumerate(products, start=1):
         key = cache.key(product) if cache is not None else None
         if keeper is not None:
-            light = keeper.light(key)
+            light = keeper.light(product.id, key)
             rendered = keeper.parts(product, light) if light is not None else None
         else:
             rendered = cache.get(key) if cache is not None else None
         if rendered is None:
             typed = product.typed(keep=False) if isinstance(product, UntypedProduct) else product
-            rendered = []
-            for planned, rule in zip(plan, rules):
-                part = render_part(ctx, planned.mapping, rule, planned.market, [typed])
-                rendered.append((part.items, part.excluded, part.warnings))
+            rendered = _render(ctx, plan, rules, typed)
             if keeper is not None:
                 rendered = keeper.parts(product, keeper.keep(key, typed, rendered))
             elif cache is not None:
@@ -97,6 +94,26 @@ def render_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: S
         if progress is not None and (number % step == 0 or number == len(products)):
             progress(number, len(products), "products")
     return parts
+
+
+def keep_products(ctx: RenderContext, plan: Sequence[PlannedFeed], products: Sequence[Product], keeper: Keeper) -> None:
+    """Render these products and let the keeper keep each (a worker's share of a streamed build)."""
+    rules = _rules(plan)
+    for product in products:
+        typed = product.typed(keep=False) if isinstance(product, UntypedProduct) else product
+        keeper.keep(ctx.item_cache.key(product) if ctx.item_cache is not None else None, typed, _render(ctx, plan, rules, typed))
+
+
+def _rules(plan: Sequence[PlannedFeed]) -> list:
+    return [CHANNEL_KINDS[planned.mapping.kind].rules for planned in plan]
+
+
+def _render(ctx: RenderContext, plan: Sequence[PlannedFeed], rules: list, product: Product) -> list[Rendered]:
+    rendered = []
+    for planned, rule in zip(plan, rules):
+        part = render_part(ctx, planned.mapping, rule, planned.market, [product])
+        rendered.append((part.items, part.excluded, part.warnings))
+    return rendered
 
 
 def merge_parts(ctx: RenderContext, plan: Sequence[PlannedFeed], shard_parts: Sequence[Sequence[FeedPart]]) -> list[Feed]:
@@ -138,24 +155,42 @@ def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Cal
     jobs = jobs_for(len(fresh))
     if jobs <= 1:
         return [render_products(ctx, plan, ctx.catalog.products, progress, keeper)]
-    shard_parts = [render_products(ctx, plan, held, None, keeper)] if held else []
     shards = jobs * SHARDS_PER_JOB
     chosen = frozenset(p.id for p in fresh)
-    for done, (parts, notes) in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen, keeper), range(shards), jobs), start=1):
-        shard_parts.append(parts)
-        if keeper is not None:
+    if keeper is not None:
+        # The workers keep each product's render and send back its light section only; the parts are
+        # read from those here, in catalog order, as a warm build reads them: no items are pickled,
+        # nothing is merged by position, and the workers fork before this process holds any item.
+        for done, notes in enumerate(map_forked(_keep_task, (ctx, plan, shards, chosen, keeper), range(shards), jobs), start=1):
             keeper.heard(notes)
+            if progress is not None:
+                progress(done, shards, f"shard {done}/{shards}")
+        if cache is not None:
+            cache.packs.refresh()  # the entries the workers wrote, which the join reads pieces from
+        return [render_products(ctx, plan, ctx.catalog.products, None, keeper)]
+    shard_parts = [render_products(ctx, plan, held, None)] if held else []
+    for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen), range(shards), jobs), start=1):
+        shard_parts.append(parts)
         if progress is not None:
             progress(done, shards, f"shard {done}/{shards}")
     if cache is not None:
-        cache.packs.refresh()  # the entries the workers wrote, which the join reads pieces from
+        cache.packs.refresh()
     return shard_parts
 
 
-def _render_task(shared, shard: int) -> tuple[list[FeedPart], Any]:
+def _shard_products(ctx: RenderContext, chosen: frozenset[str], shard: int, shards: int) -> list[Product]:
+    return [p for p in ctx.catalog.products if p.id in chosen and shard_of(p.id, shards) == shard]
+
+
+def _render_task(shared, shard: int) -> list[FeedPart]:
+    ctx, plan, shards, chosen = shared
+    return render_products(ctx, plan, _shard_products(ctx, chosen, shard, shards))
+
+
+def _keep_task(shared, shard: int) -> Any:
     ctx, plan, shards, chosen, keeper = shared
-    parts = render_products(ctx, plan, [p for p in ctx.catalog.products if p.id in chosen and shard_of(p.id, shards) == shard], None, keeper)
-    return parts, keeper.notes() if keeper is not None else None
+    keep_products(ctx, plan, _shard_products(ctx, chosen, shard, shards), keeper)
+    return keeper.notes()
 
 
 # Part files carry a shard's parts between machines. They are pickles: merge only parts that your own

@@ -74,7 +74,11 @@ class Streaming:
     def holds(self, key: bytes | None) -> bool:
         return key is not None and self.store is not None and key in self.store.entries
 
-    def light(self, key: bytes | None) -> bytes | None:
+    def light(self, product_id: str, key: bytes | None) -> bytes | None:
+        """The product's light section: kept by a worker of this build, in the store, or in its entry."""
+        kept = self.gathered.get(product_id)
+        if kept is not None and kept[0] == key:
+            return kept[1]
         data = self.store.entries.get(key) if key is not None and self.store is not None else None
         return data if data is not None else self.cache.get_light(key)
 
@@ -113,6 +117,7 @@ class Streaming:
         # items, then load without them.
         data = marshal.dumps((encoded, feeds, index, [p.to_plain() for p in findings]))
         self.cache.put(key, rendered, data, b"".join(chunks))
+        self.gathered[product.id] = (key, data)
         return data
 
     def parts(self, product: Product, light: bytes) -> list[Rendered] | None:
