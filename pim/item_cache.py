@@ -22,6 +22,8 @@ import os
 import struct
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Sequence
 
 from pim import dictfile
@@ -307,10 +309,13 @@ def encode_rendered(rendered: Rendered, encode: bool) -> tuple:
     )
 
 
+NO_FIELDS: Mapping[str, Any] = MappingProxyType({})  # every item without fields shares it (most light items)
+
+
 def decode_rendered(entry: tuple, encoded: bool) -> Rendered:
     items, excluded, warnings = entry
     return (
-        [Item(i[0], _decode_value(i[1]) if encoded else i[1], i[2], i[3], i[4]) for i in items],
+        [Item(i[0], (_decode_value(i[1]) if encoded else i[1]) or NO_FIELDS, i[2], i[3], i[4]) for i in items],
         [Exclusion(e[0], e[1], tuple(Problem.from_plain(p) for p in e[2])) for e in excluded],
         [Problem.from_plain(p) for p in warnings],
     )

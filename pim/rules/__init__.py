@@ -70,6 +70,13 @@ class ChannelRules:
             fields.extend(check.reads)
         return tuple(dict.fromkeys(fields))
 
+    @property
+    def feed_check_ids(self) -> frozenset[str]:
+        """The fields every feed check that reads them reads as an id (`ids`): absent, such a field reads
+        as the item's id, so a light item need not keep it where it equals that id."""
+        read = {name for check in self.feed_checks for name in getattr(check, "reads", ())}
+        return frozenset(name for name in read if all(name in getattr(check, "ids", ()) for check in self.feed_checks if name in getattr(check, "reads", ())))
+
 
 # ---------------------------------------------------------------- helpers the channel modules share
 
@@ -258,4 +265,5 @@ def unique_ids(key: str) -> FeedCheck:
                     yield item_id, Violation(key, "PIM313", message)
 
     check.reads = (key,)  # type: ignore[attr-defined] - a streamed build keeps only these fields of each item
+    check.ids = (key,)  # type: ignore[attr-defined] - read through key_of: absent, the item's id
     return check

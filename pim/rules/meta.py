@@ -51,6 +51,7 @@ def ids_not_group_ids(items: Sequence[Item], info: FeedInfo) -> Iterable[tuple[s
 
 
 ids_not_group_ids.reads = ("id", "item_group_id")  # type: ignore[attr-defined]
+ids_not_group_ids.ids = ("id",)  # type: ignore[attr-defined] - through key_of; item_group_id is read as it is
 
 RULES = ChannelRules(
     channel="Meta",

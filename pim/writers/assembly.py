@@ -46,7 +46,7 @@ class FilePlan:
 
 
 class Streamed(Protocol):
-    join_fields: tuple[str, ...]  # the item fields `files` reads
+    join_fields: tuple[str, ...]  # the item fields `files` reads, each as an id: absent, the item's id
 
     def streams(self, infos: Sequence[FeedInfo], index: int) -> tuple[str, ...]: ...
     def pieces(self, infos: Sequence[FeedInfo], index: int, stream: str, items: Sequence[Item]) -> list[bytes]: ...

@@ -68,6 +68,19 @@ def test_items_a_rule_across_items_drops_are_left_out_of_the_pieces_joined(demo,
     assert 1 < len(rows) < whole[0]["google/US.xml"].decode().count("<item>") + 1  # some variants kept, some dropped
 
 
+def test_a_light_item_leaves_out_a_field_that_reads_as_its_id_and_the_rules_across_items_see_the_same(demo, tmp_path):
+    # Each product's first variant takes the product id as its Meta id, which is also the group's id:
+    # that field differs from the item's id and stays; the other variants' ids equal theirs and are left out.
+    edit(demo, "mappings/meta.yaml", "  id: variant.sku\n", "  id: product.id if variant_index == 0 else variant.sku\n")
+    channels = ["google", "meta", "headless", "amazon"]
+    result = build_in_process(open_project(demo), channels=channels, out=tmp_path / "light", jobs=1, time="2026-01-01T00:00:00Z")
+    kept = {(feed.info.channel, tuple(item.fields)) for feed in result.feeds for item in feed.items}
+    assert kept == {("google", ()), ("amazon", ()), ("headless", ()), ("meta", ("item_group_id",))}  # the first variants: excluded
+    streamed = build(demo, tmp_path / "streamed", *STREAMED)
+    assert streamed == held_whole(demo, tmp_path / "whole", *STREAMED)
+    assert "is also used as an item_group_id" in json.dumps(streamed[1]["exclusions"])
+
+
 @pytest.mark.parametrize("size", [1, 7, 25])
 def test_amazon_files_split_between_products_number_their_messages_as_one_file_would(demo, tmp_path, size):
     edit(demo, "mappings/amazon.yaml", "  seller_id: A2EXAMPLESELLER\n", f"  seller_id: A2EXAMPLESELLER\n  messages_per_file: {size}\n")
