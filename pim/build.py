@@ -199,7 +199,8 @@ def write_feeds(source: Source, feeds: list[Feed], mappings: list[CompiledMappin
             entries.append(entry)
         manifest = _manifest(source, entries, previous, time)
         with out.open(MANIFEST) as handle:
-            handle.write(json_bytes(manifest, indent=True) + b"\n")  # as json.dumps(indent=2) lays it out; 177,000 files: 3 s less
+            handle.write(json_bytes(manifest, indent=True))  # as json.dumps(indent=2) lays it out; 177,000 files: 3 s less
+            handle.write(b"\n")  # apart: 35 MB at 100,000 products, not copied to add a byte
         written = sorted(out.files)
         stale = _stale_files(listed, manifest)
         changed = out.commit()
