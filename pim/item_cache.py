@@ -20,9 +20,9 @@ import hashlib
 import marshal
 import os
 import struct
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Sequence
 

@@ -156,7 +156,8 @@ class Streaming:
     def _lighten(self, number: int, rendered: Rendered) -> Rendered:
         """The items with the fields the rules across items and the file plans read; a field read as an
         id is left out where it equals the item's id (it reads the same), so most light items have no
-        fields at all and share one empty mapping when read back: 300 MB less at 100,000 products."""
+        fields at all and share one empty mapping when read back (a warm build at 100,000 products held
+        903 MB after reading every product's light items, and holds 708 MB)."""
         if self.formats[number] is None:
             return rendered
         fields, ids = self.light_fields[number], self.id_fields[number]
@@ -278,8 +279,8 @@ class Streaming:
         of the product's pieces and which of them it takes. None when a part has no pieces kept.
 
         A file of one part (a product's own document: 177,000 at 100,000 products) is digested at once;
-        only files of several parts keep a hash open while the products go by (each open hash holds
-        456 bytes: 80 MB at the peak of a warm build, when every file kept one)."""
+        only files of several parts keep a hash open while the products go by. An open hash holds 456
+        bytes; one per file made the peak of a warm build at 100,000 products."""
         recipes: list[bytes | None] = [None] * len(plans)
         open_hashes = {number: hashlib.blake2b(_frame(plan), digest_size=20) for number, plan in enumerate(plans) if len(plan.parts) != 1}
         broken: set[int] = set()
