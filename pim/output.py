@@ -85,7 +85,8 @@ class FeedOutput:
     files: dict[str, WrittenFile] = field(default_factory=dict)
     _staging: Path | None = None
     _folders: set[str] = field(default_factory=set)
-    _helper: FileWriter | None = None  # creates the small staged files meanwhile, inside `helped`
+    _helped: bool = False  # inside `helped`: small staged files go to a helper process
+    _helper: FileWriter | None = None  # started with the first such file (a warm build may stage none)
 
     @property
     def staging(self) -> Path:
@@ -107,7 +108,9 @@ class FeedOutput:
             # a file the last manifest does not list (the manifest itself) is compared byte for byte too
             unchanged = self.previous.get(relpath, sha256) == sha256 and _same_bytes(sink, f"{self.root}/{relpath}")
             if not unchanged:
-                if sink.file is None and self._helper is not None:
+                if sink.file is None and self._helped:
+                    if self._helper is None:
+                        self._helper = FileWriter()
                     self._helper.write(sink.target, sink.memory)
                 else:
                     sink.spill()
@@ -122,15 +125,17 @@ class FeedOutput:
         """Small files opened inside are created in staging by a helper process (pim.file_writer) while
         the caller goes on; when this ends, every one is there. Only for the process that entered it:
         forked writers are not inside."""
-        self._helper = FileWriter()
+        self._helped = True
         try:
             yield
-            self._helper.close()
+            if self._helper is not None:
+                self._helper.close()
         except BaseException:
-            self._helper.stop()
+            if self._helper is not None:
+                self._helper.stop()
             raise
         finally:
-            self._helper = None
+            self._helped, self._helper = False, None
 
     def keep(self, relpath: str, sha256: str, size: int) -> None:
         """A file known to be in place with these bytes already (pim.output.WrittenRecord): not written at all."""

@@ -100,3 +100,23 @@ def test_a_file_the_helper_cannot_create_fails_the_build_and_leaves_feeds_as_the
                 handle.write(b"{}")
     out.discard()
     assert [p.name for p in root.iterdir()] == ["a.xml"]
+
+
+def test_the_helper_starts_with_the_first_small_file_staged_and_not_for_files_left_in_place(tmp_path, monkeypatch):
+    root = tmp_path / "feeds"
+    out, _ = _write(root, {"a.json": b"{}\n"})
+    started: list[object] = []
+    real = output.FileWriter
+    monkeypatch.setattr(output, "FileWriter", lambda: started.append(real()) or started[-1])
+    again = FeedOutput(root, previous={path: f.sha256 for path, f in out.files.items()})
+    with again.helped():
+        with again.open("a.json") as handle:
+            handle.write(b"{}\n")  # the same bytes: left in place, nothing staged
+    assert started == []
+    with again.helped():
+        for name in ("b.json", "c.json"):
+            with again.open(name) as handle:
+                handle.write(b"[]\n")
+    assert len(started) == 1
+    assert again.commit() == ["b.json", "c.json"]
+    assert (root / "b.json").read_bytes() == (root / "c.json").read_bytes() == b"[]\n"
