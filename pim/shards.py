@@ -149,14 +149,11 @@ def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Cal
     four channels: 9.5 s here, 12.9 s through two workers). The others render in `jobs_for(how many)`
     processes; a `keeper` hears of each product in the process that renders it."""
     cache = ctx.item_cache
-    held_ids = {p.id for p in ctx.catalog.products if cache is not None and (keeper.holds(cache.key(p)) if keeper is not None else cache.holds(p))}
-    held = [p for p in ctx.catalog.products if p.id in held_ids]
-    fresh = [p for p in ctx.catalog.products if p.id not in held_ids]
-    jobs = jobs_for(len(fresh))
+    chosen = frozenset(p.id for p in ctx.catalog.products if cache is None or not (keeper.holds(cache.key(p)) if keeper is not None else cache.holds(p)))  # to render
+    jobs = jobs_for(len(chosen))
     if jobs <= 1:
         return [render_products(ctx, plan, ctx.catalog.products, progress, keeper)]
     shards = jobs * SHARDS_PER_JOB
-    chosen = frozenset(p.id for p in fresh)
     if keeper is not None:
         # The workers keep each product's render and send back its light section only; the parts are
         # read from those here, in catalog order, as a warm build reads them: no items are pickled,
@@ -168,6 +165,7 @@ def render_shards(ctx: RenderContext, plan: Sequence[PlannedFeed], jobs_for: Cal
         if cache is not None:
             cache.packs.refresh()  # the entries the workers wrote, which the join reads pieces from
         return [render_products(ctx, plan, ctx.catalog.products, None, keeper)]
+    held = [p for p in ctx.catalog.products if p.id not in chosen]
     shard_parts = [render_products(ctx, plan, held, None)] if held else []
     for done, parts in enumerate(map_forked(_render_task, (ctx, plan, shards, chosen), range(shards), jobs), start=1):
         shard_parts.append(parts)
