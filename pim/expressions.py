@@ -205,13 +205,32 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+# The names a variant's context adds to its product's (pim.render): a field reading none of them, nor
+# any other name, has one value for every variant of a product in a market.
+PRODUCT_NAMES = frozenset({"product", "market", "shop", "build", "date_range"})
+_IMPURE_FILTERS = frozenset({"random"})  # a value that may differ at each evaluation
+
+
+def reads_product_only(expression: nodes.Expr) -> bool:
+    """True when the expression reads only the product and its market (no variant, item or index)."""
+    names = {node.name for node in _walk(expression, nodes.Name) if node.ctx == "load"}
+    return names <= PRODUCT_NAMES and not any(node.name in _IMPURE_FILTERS for node in _walk(expression, nodes.Filter))
+
+
 @dataclass
 class CompiledFields:
-    """All field expressions of a mapping, evaluated in one render per item."""
+    """All field expressions of a mapping, evaluated in one render per item.
+
+    The fields that read only the product (`shared`) can be evaluated once per product and market
+    (`evaluate_shared`) and handed to each variant's `evaluate_own`, which evaluates the others: a
+    product's description, brand and category are the same on each of its variants."""
 
     names: tuple[str, ...]
     evaluate_all: Callable[[Mapping[str, Any]], list[Any]]
     evaluate_one: Callable[[int, Mapping[str, Any]], Any]
+    shared: tuple[int, ...] = ()
+    evaluate_shared: Callable[[Mapping[str, Any]], list[Any]] | None = None
+    evaluate_own: Callable[[Mapping[str, Any], list[Any]], list[Any]] | None = None
 
 
 def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[str, nodes.Expr]]) -> CompiledFields:
@@ -221,8 +240,10 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
     attribute and call inside the expressions; only the per-field emit call (a sandboxed call each,
     about a third of the render time) is gone."""
     names = [f"_f{index}" for index in range(len(expressions))]
-    combined = _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(name, "store"), expr) for name, (_, expr) in zip(names, expressions)])))
     singles: dict[int, Any] = {}
+
+    def template_of(indexes: list[int]) -> Any:
+        return _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(names[i], "store"), expressions[i][1]) for i in indexes])))
 
     def run(template, context: Mapping[str, Any], wanted: list[str]) -> list[Any]:
         ctx = template.new_context(context)
@@ -231,15 +252,33 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
         found = ctx.vars
         return [plain(found.get(name)) for name in wanted]
 
+    combined = template_of(list(range(len(expressions))))
+
     def evaluate_all(context: Mapping[str, Any]) -> list[Any]:
         return run(combined, context, names)
 
     def evaluate_one(index: int, context: Mapping[str, Any]) -> Any:
         if index not in singles:
-            singles[index] = _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(names[index], "store"), expressions[index][1])])))
+            singles[index] = template_of([index])
         return run(singles[index], context, [names[index]])[0]
 
-    return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one)
+    shared = [i for i, (_, expression) in enumerate(expressions) if reads_product_only(expression)]
+    if not shared:
+        return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one)
+    own = [i for i in range(len(expressions)) if i not in shared]
+    shared_template, own_template = template_of(shared), template_of(own)
+    shared_names, own_names = [names[i] for i in shared], [names[i] for i in own]
+    # Where each value of the item comes from: (True, i) the i-th shared value, (False, i) the i-th own.
+    sources = [(True, shared.index(i)) if i in shared else (False, own.index(i)) for i in range(len(expressions))]
+
+    def evaluate_shared(context: Mapping[str, Any]) -> list[Any]:
+        return run(shared_template, context, shared_names)
+
+    def evaluate_own(context: Mapping[str, Any], shared_values: list[Any]) -> list[Any]:
+        own_values = run(own_template, context, own_names)
+        return [shared_values[i] if is_shared else own_values[i] for is_shared, i in sources]
+
+    return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one, tuple(shared), evaluate_shared, evaluate_own)
 
 
 def _flattened(template: Any) -> Any:

@@ -151,13 +151,25 @@ def _items(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, pr
         return
     if mapping.parent_fields is not None and product_view["axes"]:  # a product without axes has no parent row
         yield _evaluate(mapping, rules, mapping.parent_fields, {**base, "variants": [c["item"] for c in variant_contexts]}, product.id, product.id, None, "parent")
+    shared = _shared_values(mapping.fields, base)
     for context in variant_contexts:
-        yield _evaluate(mapping, rules, mapping.fields, context, context["variant"]["sku"], product.id, product.id, "variant")
+        yield _evaluate(mapping, rules, mapping.fields, context, context["variant"]["sku"], product.id, product.id, "variant", shared)
 
 
-def _evaluate(mapping: CompiledMapping, rules: ChannelRules, fields, context: dict, item_id: str, product_id: str, group_id: str | None, level: str) -> tuple[Item, Any]:
+def _shared_values(fields, base: dict) -> list | None:
+    """The values of the fields that read only the product, once for all its variants; None when there
+    are none, or when one fails: each item then evaluates every field and finds the failing ones."""
+    if not fields.shared:
+        return None
     try:
-        values = fields.evaluate_all(context)
+        return fields.evaluate_shared(base)
+    except Exception:  # noqa: BLE001 - a user's expression failed; each item reports it located
+        return None
+
+
+def _evaluate(mapping: CompiledMapping, rules: ChannelRules, fields, context: dict, item_id: str, product_id: str, group_id: str | None, level: str, shared: list | None = None) -> tuple[Item, Any]:
+    try:
+        values = fields.evaluate_all(context) if shared is None else fields.evaluate_own(context, shared)
     except Exception:  # noqa: BLE001 - a user's expression failed; find which field, report it located
         violations = []
         for index, name in enumerate(fields.names):

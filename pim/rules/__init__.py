@@ -122,114 +122,203 @@ def one_of(options: Iterable[str]) -> str:
 # ---------------------------------------------------------------- the declarative checks
 
 
-def _required(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name in rules.required:
-        if not present(item, name):
-            message = f"{name} is missing and {rules.channel} requires it: fill it in the catalog or map it in the mapping"
-            yield Violation(name, "PIM301", message)
+# Each declarative check is a step: a field's name and a function of its value and the feed that gives
+# the field's violations. A step reads nothing else, so one value gives one answer in one feed: the
+# fields a product's variants share (pim.expressions) are checked once per product, not once per item.
+Step = Callable[[Value, FeedInfo], list[Violation]]
 
 
-def _lengths(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name, limit in rules.max_length.items():
-        for value in entries(rules, name, item.fields.get(name)):
-            size = len(text(value))
+def _required(rules: ChannelRules, name: str) -> Step:
+    message = f"{name} is missing and {rules.channel} requires it: fill it in the catalog or map it in the mapping"
+
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        return [Violation(name, "PIM301", message)] if is_blank(value) else []
+
+    return step
+
+
+def _length(rules: ChannelRules, name: str, limit: int) -> Step:
+    split = name in rules.separators
+
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        if type(value) is str and not split and len(value) <= limit:  # most values: short text
+            return []
+        found = []
+        for entry in entries(rules, name, value):
+            size = len(text(entry))
             if size > limit:
                 message = f"{name} is {size} characters; {rules.channel} allows {limit}: shorten the text or "
-                yield Violation(name, "PIM302", message + f"set `truncate: true` on the {name} field in the mapping")
-    for name, limit in rules.id_length.items():
-        if present(item, name) and len(text(item.fields[name])) > limit:
-            value = text(item.fields[name])
-            message = f'{name} "{value}" is {len(value)} characters; {rules.channel} allows {limit}: use a shorter id'
-            yield Violation(name, "PIM302", message)
+                found.append(Violation(name, "PIM302", message + f"set `truncate: true` on the {name} field in the mapping"))
+        return found
+
+    return step
 
 
-def _enums(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name, allowed in rules.enums.items():
-        for value in entries(rules, name, item.fields.get(name)):
-            given = text(value)
-            if name in rules.enums_ignore_case:
-                known = given.lower() in {option.lower() for option in allowed}
-            else:
-                known = given in allowed
-            if not known:
+def _id_length(rules: ChannelRules, name: str, limit: int) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        if is_blank(value) or len(text(value)) <= limit:
+            return []
+        given = text(value)
+        return [Violation(name, "PIM302", f'{name} "{given}" is {len(given)} characters; {rules.channel} allows {limit}: use a shorter id')]
+
+    return step
+
+
+def _enum(rules: ChannelRules, name: str, allowed: frozenset[str]) -> Step:
+    ignore_case = name in rules.enums_ignore_case
+    lowered = frozenset(option.lower() for option in allowed)
+    split = name in rules.separators
+
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        if type(value) is str and not split and value in allowed:  # the usual case
+            return []
+        found = []
+        for entry in entries(rules, name, value):
+            given = text(entry)
+            if not (given.lower() in lowered if ignore_case else given in allowed):
                 message = f'{name} "{given}" is not a value {rules.channel} accepts: use one of {one_of(allowed)}'
-                yield Violation(name, "PIM303", message)
+                found.append(Violation(name, "PIM303", message))
+        return found
+
+    return step
 
 
-def _prices(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name in rules.prices:
-        if not present(item, name):
-            continue
-        given = text(item.fields[name])
+def _price(rules: ChannelRules, name: str) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        if is_blank(value):
+            return []
+        given = text(value)
         price = parse_price(rules.price_format, given, rules.default_currency)
         if price is None:
             how = f'write the amount with two decimals and the currency code, like "{rules.price_example}"'
-            yield Violation(name, "PIM304", f'{name} "{given}" is not written the way {rules.channel} expects: {how}')
-        elif info.currency and price[1] != info.currency:
+            return [Violation(name, "PIM304", f'{name} "{given}" is not written the way {rules.channel} expects: {how}')]
+        if info.currency and price[1] != info.currency:
             market = f"the {info.market} market" if info.market else "this feed"
             how = f"give the product a {info.currency} price or map the {info.currency} price"
-            yield Violation(name, "PIM303", f"{name} is in {price[1]} but {market} sells in {info.currency}: {how}")
+            return [Violation(name, "PIM303", f"{name} is in {price[1]} but {market} sells in {info.currency}: {how}")]
+        return []
+
+    return step
 
 
-def _sale_price(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    if rules.sale_price is None:
-        return
+def _sale_price(rules: ChannelRules, item: Item, info: FeedInfo) -> list[Violation]:
     sale_name, regular_name = rules.sale_price
     if not (present(item, sale_name) and present(item, regular_name)):
-        return
+        return []
     sale = parse_price(rules.price_format, text(item.fields[sale_name]), rules.default_currency)
     regular = parse_price(rules.price_format, text(item.fields[regular_name]), rules.default_currency)
     if sale and regular and sale[1] == regular[1] and sale[0] >= regular[0]:
         message = f"{sale_name} {sale[0]} is not below {regular_name} {regular[0]}: lower the sale price or remove it"
-        yield Violation(sale_name, "PIM311", message)
+        return [Violation(sale_name, "PIM311", message)]
+    return []
 
 
-def _dates(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name in rules.dates + rules.date_ranges:
-        if present(item, name):
-            check = date_problem if name in rules.dates else date_range_problem
-            problem = check(text(item.fields[name]), rules.channel)
+def _date(rules: ChannelRules, name: str, check: Callable[[str, str], str | None]) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        problem = None if is_blank(value) else check(text(value), rules.channel)
+        return [Violation(name, "PIM304", f"{name} {problem}")] if problem else []
+
+    return step
+
+
+def _url(rules: ChannelRules, name: str, limit: int | None, code: str) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        found = []
+        for entry in entries(rules, name, value):
+            problem = url_problem(text(entry), limit, rules.channel)
             if problem:
-                yield Violation(name, "PIM304", f"{name} {problem}")
+                kind, rest = problem
+                found.append(Violation(name, "PIM302" if kind == "length" and code == "PIM304" else code, f"{name} {rest}"))
+        return found
+
+    return step
 
 
-def _urls(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for urls, code in ((rules.links, "PIM304"), (rules.image_links, "PIM309")):
-        for name, limit in urls.items():
-            for value in entries(rules, name, item.fields.get(name)):
-                problem = url_problem(text(value), limit, rules.channel)
-                if problem:
-                    kind, rest = problem
-                    yield Violation(name, "PIM302" if kind == "length" and code == "PIM304" else code, f"{name} {rest}")
+def _count(rules: ChannelRules, name: str, limit: int) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        count = len(entries(rules, name, value))
+        if count <= limit:
+            return []
+        return [Violation(name, "PIM312", f"{name} has {count} values; {rules.channel} allows {limit}: remove {count - limit} of them")]
+
+    return step
 
 
-def _counts(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name, limit in rules.max_values.items():
-        count = len(entries(rules, name, item.fields.get(name)))
-        if count > limit:
-            message = f"{name} has {count} values; {rules.channel} allows {limit}: remove {count - limit} of them"
-            yield Violation(name, "PIM312", message)
+def _gtin(rules: ChannelRules, name: str) -> Step:
+    def step(value: Value, info: FeedInfo) -> list[Violation]:
+        return [Violation(name, "PIM305", problem) for entry in entries(rules, name, value) if (problem := gtin_problem(text(entry)))]
+
+    return step
 
 
-def _gtins(rules: ChannelRules, item: Item, info: FeedInfo) -> Iterable[Violation]:
-    for name in rules.gtins:
-        for value in entries(rules, name, item.fields.get(name)):
-            problem = gtin_problem(text(value))
-            if problem:
-                yield Violation(name, "PIM305", problem)
+def _steps(rules: ChannelRules) -> list[tuple[str, Step]]:
+    """The declarative checks the rules ask for, field by field, in the order they report."""
+    steps = [(name, _required(rules, name)) for name in rules.required]
+    steps += [(name, _length(rules, name, limit)) for name, limit in rules.max_length.items()]
+    steps += [(name, _id_length(rules, name, limit)) for name, limit in rules.id_length.items()]
+    steps += [(name, _enum(rules, name, allowed)) for name, allowed in rules.enums.items()]
+    steps += [(name, _price(rules, name)) for name in rules.prices]
+    return steps
 
 
-_DECLARATIVE = (_required, _lengths, _enums, _prices, _sale_price, _dates, _urls, _counts, _gtins)
+def _later_steps(rules: ChannelRules) -> list[tuple[str, Step]]:
+    """The checks after the sale price's (which reads two fields)."""
+    steps = [(name, _date(rules, name, date_problem)) for name in rules.dates]
+    steps += [(name, _date(rules, name, date_range_problem)) for name in rules.date_ranges if name not in rules.dates]
+    steps += [(name, _url(rules, name, limit, "PIM304")) for name, limit in rules.links.items()]
+    steps += [(name, _url(rules, name, limit, "PIM309")) for name, limit in rules.image_links.items()]
+    steps += [(name, _count(rules, name, limit)) for name, limit in rules.max_values.items()]
+    steps += [(name, _gtin(rules, name)) for name in rules.gtins]
+    return steps
+
+
+class ItemChecker:
+    """One channel's checks of one item, compiled once from its rules.
+
+    Each step remembers the last value it saw, in which feed, and what it found: an item whose field is
+    the very object the previous item had (a value its product's variants share) gets the same answer
+    without checking again. A remembered value stays referenced, so its identity cannot be reused."""
+
+    def __init__(self, rules: ChannelRules):
+        self.rules = rules
+        self.steps = _steps(rules)
+        self.later = _later_steps(rules)
+        self.last: list[tuple[Value, FeedInfo, list[Violation]] | None] = [None] * (len(self.steps) + len(self.later))
+
+    def check(self, item: Item, info: FeedInfo) -> list[Violation]:
+        found = self._run(self.steps, 0, item, info)
+        if self.rules.sale_price is not None:
+            found += _sale_price(self.rules, item, info)
+        found += self._run(self.later, len(self.steps), item, info)
+        for extra in self.rules.extra:
+            found.extend(extra(item, info))
+        return found
+
+    def _run(self, steps: list[tuple[str, Step]], first: int, item: Item, info: FeedInfo) -> list[Violation]:
+        found: list[Violation] = []
+        fields, last = item.fields, self.last
+        for index, (name, step) in enumerate(steps, first):
+            value = fields.get(name)
+            seen = last[index]
+            if seen is not None and seen[0] is value and seen[1] is info:
+                result = seen[2]
+            else:
+                result = step(value, info)
+                last[index] = (value, info, result)
+            if result:
+                found += result
+        return found
+
+
+CHECKERS: dict[ChannelRules, ItemChecker] = {}  # one per channel kind and process, made when first used
 
 
 def check_item(rules: ChannelRules, item: Item, info: FeedInfo) -> list[Violation]:
     """Every way the item breaks the channel's rules; an empty list means the channel takes it."""
-    found: list[Violation] = []
-    for check in _DECLARATIVE:
-        found.extend(check(rules, item, info))
-    for extra in rules.extra:
-        found.extend(extra(item, info))
-    return found
+    checker = CHECKERS.get(rules)
+    if checker is None:
+        checker = CHECKERS[rules] = ItemChecker(rules)
+    return checker.check(item, info)
 
 
 def check_feed(rules: ChannelRules, items: Sequence[Item], info: FeedInfo) -> list[tuple[str, Violation]]:

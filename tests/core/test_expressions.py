@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 from jinja2 import ChainableUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from pim.expressions import ExpressionError, MappingSandbox, make_environment, parse_expression
+from pim.expressions import ExpressionError, MappingSandbox, compile_fields, make_environment, parse_expression, reads_product_only
 from pim.records import Money, Option
 
 PLAIN = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
@@ -46,3 +46,51 @@ def test_a_mapping_expression_still_cannot_reach_internals():
         with pytest.raises(ExpressionError) as refused:
             parse_expression(env, source)
         assert refused.value.code == "PIM403"
+
+
+@pytest.mark.parametrize(
+    "source, product_only",
+    [
+        ("product.description | strip_html", True),
+        ('product.attributes.gender | code ~ " " ~ market.currency', True),
+        ("date_range(product.created, none)", True),
+        ("variant.sku", False),
+        ("item.price | money", False),  # an item's price may be its variant's own
+        ("product.name ~ variant_index", False),
+        ("variants | length", False),
+        ("product.tags | random", False),  # a new value each time it is evaluated
+        ("range(3) | list", False),  # any other name: evaluated per item, as before
+    ],
+)
+def test_a_field_is_evaluated_once_per_product_only_when_it_reads_only_the_product(source, product_only):
+    env = make_environment({})
+    assert reads_product_only(parse_expression(env, source)) is product_only
+
+
+FIELDS = [
+    "product.name",
+    "[product.name, variant.color] | select | join(' - ')",
+    "product.tags | join(',')",
+    "variant.sku ~ '-' ~ variant_index",
+    "product.missing.deeper",  # undefined: None, whoever evaluates it
+    "product.tags[1:]",
+    "item.price",
+]
+TEXT = st.text(max_size=6)
+
+
+@given(
+    st.lists(st.sampled_from(FIELDS), min_size=1, max_size=7),
+    st.fixed_dictionaries({"name": TEXT, "tags": st.lists(TEXT, max_size=3)}),
+    st.lists(st.fixed_dictionaries({"sku": TEXT, "color": st.one_of(st.none(), TEXT)}), min_size=1, max_size=3),
+)
+def test_fields_shared_by_the_variants_give_what_evaluating_every_field_gives(sources, product, variants):
+    env = make_environment({})
+    fields = compile_fields(env, [(f"f{index}", parse_expression(env, source)) for index, source in enumerate(sources)])
+    assert fields.shared == tuple(index for index, source in enumerate(sources) if reads_product_only(parse_expression(env, source)))
+    base = {"product": product, "market": {"currency": "USD"}}
+    shared = fields.evaluate_shared(base) if fields.shared else None
+    for index, variant in enumerate(variants):
+        context = {**base, "variant": variant, "item": {**product, **variant, "price": "9.90 USD"}, "variant_index": index}
+        everything = fields.evaluate_all(context)
+        assert (fields.evaluate_own(context, shared) if shared is not None else everything) == everything

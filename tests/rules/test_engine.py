@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from pim.feed import FeedInfo, Item
-from pim.rules import ChannelRules, Violation, check_feed, check_item, entries, unique_ids
+from pim.rules import ChannelRules, ItemChecker, Violation, check_feed, check_item, entries, unique_ids
 from pim.rules.formats import date_problem, date_range_problem, url_problem
 
 RULES = ChannelRules(
@@ -145,3 +146,25 @@ def test_messages_say_what_is_wrong_and_what_to_change():
     for violation in check_item(RULES, broken, INFO):
         assert ": " in violation.message and not violation.message.endswith("."), violation
         assert violation.message.startswith(violation.field) or "GTIN" in violation.message, violation
+
+
+# Values each field may take, valid and not: items drawn from these share the very objects, as the
+# variants of one product share the fields that read only the product.
+POOL = {
+    "title": ["Mug", "x" * 11, "  ", None],
+    "price": ["9.90 USD", "9.90 EUR", "9.9 USD", None],
+    "sale_price": ["8.00 USD", "12.00 USD", None],
+    "tags": ["a,b", "a,b,c", ["abcdef"], None],
+    "availability": ["In Stock", "instock", None],
+    "gtin": ["4006381333931", "12345", None],
+    "link": ["https://shop.example/mug", "/p/mug", None],
+}
+FEEDS = [INFO, FeedInfo(channel="demo", kind="demo", format="demo", market="FR", currency="EUR")]
+
+
+@given(st.lists(st.tuples(st.fixed_dictionaries({name: st.sampled_from(values) for name, values in POOL.items()}), st.sampled_from(FEEDS)), max_size=12))
+def test_a_checker_that_remembers_the_last_value_finds_what_a_fresh_one_finds(items):
+    checker = ItemChecker(RULES)
+    for fields, info in items:
+        it = Item("A-1", {name: value for name, value in fields.items() if value is not None}, "P1")
+        assert checker.check(it, info) == ItemChecker(RULES).check(it, info)
