@@ -1,11 +1,14 @@
+import io
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import example, given, settings, strategies as st
 from lxml import etree
 
 from pim.feed import Feed, FeedInfo, Item
 from pim.output import FeedOutput
 from pim.writers import google_rss
+from pim.writers.xml import xml_document
 
 G = "http://base.google.com/ns/1.0"
 INFO = FeedInfo(
@@ -114,3 +117,39 @@ def test_any_xml_text_round_trips(tmp_path_factory, text):
     parsed = root.find("channel").find("item")
     assert parsed.findtext(g("title")) == text
     assert [e.text for e in parsed.findall(g("color"))] == [text, text]
+
+
+def lxml_pieces(items) -> list[bytes]:
+    """Each item's bytes as lxml writes them (what pim.writers.xml.XmlText must equal)."""
+    buffer, ends = io.BytesIO(), []
+    with xml_document(buffer) as xml:
+        with google_rss._open_channel(xml):
+            for item in items:
+                xml.flush()
+                ends.append(buffer.tell())
+                google_rss._write_item(xml, item)
+            xml.flush()
+            ends.append(buffer.tell())
+    return [buffer.getvalue()[start:end] for start, end in zip(ends, ends[1:])]
+
+
+# Text of any code point (XML's own characters and the others), often of those XML writers treat apart.
+ANY_TEXT = st.text(st.sampled_from("ab &<>\r\n\t\"'é😀\x85") | st.characters(), min_size=1, max_size=8)
+NAMES = st.one_of(st.sampled_from(["title", "g:x", "a b", "1st", "é", "x-y.z"]), st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True))
+VALUES = st.recursive(st.one_of(ANY_TEXT, st.none(), st.booleans(), st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2)),
+                      lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(NAMES, inner, max_size=3)), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(NAMES, ANY_TEXT | VALUES, max_size=5), min_size=1, max_size=3))
+@example([{"title": "a\r\n&<>\"b", "color": ["x\ry", Decimal("1.50")], "shipping": {"price": "4 > 3"}}])
+def test_items_written_as_text_have_the_bytes_lxml_writes(fields):
+    items = [Item(id=f"X{index}", fields=f, product_id="X") for index, f in enumerate(fields)]
+    try:
+        expected = lxml_pieces(items)
+    except ValueError as refused:  # a character XML cannot carry: refused either way, with lxml's words
+        with pytest.raises(ValueError) as also:
+            google_rss.STREAMED.pieces([INFO], 0, "items", items)
+        assert str(also.value) == str(refused)
+        return
+    assert google_rss.STREAMED.pieces([INFO], 0, "items", items) == expected
