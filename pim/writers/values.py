@@ -37,6 +37,8 @@ def prune(value: Value) -> Value:
     kind = type(value)
     if kind in _SCALARS:
         return value
+    if (kind is dict or kind is list) and _whole(value):  # most values: nothing to remove, nothing to copy
+        return value
     if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
         out = {}
         for key, part in value.items():
@@ -49,6 +51,22 @@ def prune(value: Value) -> Value:
 
 
 _DROPPED = object()
+
+
+def _whole(value: dict | list) -> bool:
+    """True when the dict or list has no empty part at any depth and only dicts, lists and scalars:
+    pruning it gives an equal value, so it is returned as it is (values are never changed in place)."""
+    for part in value.values() if type(value) is dict else value:
+        kind = type(part)
+        if kind is str:
+            if not part:
+                return False
+        elif kind is dict or kind is list:
+            if not part or not _whole(part):
+                return False
+        elif part is None or kind not in _SCALARS:
+            return False
+    return True
 
 
 def _kept(part: Value) -> Value:

@@ -37,3 +37,28 @@ _JSON = st.recursive(
 def test_indented_json_is_laid_out_as_the_standard_library_lays_it_out(value):
     # The manifest is written with json_bytes(indent=True): its bytes must not depend on which library wrote it.
     assert json_bytes(value, indent=True) == json.dumps(value, indent=2, ensure_ascii=False).encode()
+
+
+def pruned(value):
+    """What prune means, written plainly: empty parts removed at any depth, tuples and mappings made lists and dicts."""
+    if isinstance(value, (dict, MappingProxyType)):
+        kept = {key: pruned(part) for key, part in value.items()}
+        return {key: part for key, part in kept.items() if not is_empty(part)}
+    if isinstance(value, (list, tuple)):
+        return [part for part in map(pruned, value) if not is_empty(part)]
+    return value
+
+
+_PARTS = st.recursive(
+    st.none() | st.just("") | st.text(max_size=3) | st.integers() | st.booleans() | st.decimals(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner) | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    | st.dictionaries(st.text(max_size=2), inner, max_size=2).map(MappingProxyType),
+    max_leaves=12,
+)
+
+
+@given(_PARTS)
+def test_prune_gives_what_removing_every_empty_part_gives(value):
+    result = pruned(value)
+    assert prune(value) == result
+    assert repr(prune(value)) == repr(result)  # the same kinds too: dicts and lists, nothing else
