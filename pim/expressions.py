@@ -112,6 +112,9 @@ def make_environment(maps: Mapping[str, Mapping[str, Any]]) -> ImmutableSandboxe
         key = _code(value)
         return table.get(key, default if default is not None else value)
 
+    # jinja's list filters (join, map, select...) go through a wrapper that asks, on every call, whether
+    # the environment is async; this one never is, so they are the sync functions the wrapper calls.
+    env.filters.update({name: function.__wrapped__ for name, function in env.filters.items() if getattr(function, "jinja_async_variant", False)})
     env.filters.update(money=_money, amount=_amount, code=_code, iso_date=_iso_date, strip_html=_strip_html, lookup=lookup, pick=_pick)
     env.globals.update(date_range=_date_range)
     return env
@@ -250,7 +253,7 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
         for _ in template.root_render_func(ctx):
             pass
         found = ctx.vars
-        return [plain(found.get(name)) for name in wanted]
+        return [v if type(v) in _KEPT else plain(v) for v in map(found.get, wanted)]  # most values: no call
 
     combined = template_of(list(range(len(expressions))))
 
