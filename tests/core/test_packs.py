@@ -47,7 +47,7 @@ def test_entries_written_by_forked_workers_are_read_by_the_process_that_forked_t
     assert not packs.has(key(0))
     pids = [pid for pids in map_forked(_append_some, packs, [[0, 1], [2, 3]], 2) for pid in pids]
     assert os.getpid() not in pids
-    assert len(packs_in(tmp_path)) == 2  # a pack per worker
+    assert len(packs_in(tmp_path)) == len(set(pids))  # a pack per worker (one may have taken both tasks)
     assert packs.read(key(0)) is None  # the index as loaded, until told
     packs.refresh()
     assert [packs.read(key(n)) for n in range(4)] == [b"entry 0", b"entry 1", b"entry 2", b"entry 3"]
