@@ -7,6 +7,7 @@ expressions keep their Python values (numbers, lists, dicts), they are not turne
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -224,16 +225,18 @@ def reads_product_only(expression: nodes.Expr) -> bool:
 class CompiledFields:
     """All field expressions of a mapping, evaluated in one render per item.
 
-    The fields that read only the product (`shared`) can be evaluated once per product and market
-    (`evaluate_shared`) and handed to each variant's `evaluate_own`, which evaluates the others: a
-    product's description, brand and category are the same on each of its variants."""
+    What reads only the product can be evaluated once per product and market (`evaluate_shared`) and
+    handed to each variant's `evaluate_own`, which evaluates the rest: the fields that read only the
+    product (`shared`: a product's description, brand, category), and inside the others, every part
+    that does (`hoisted`: Amazon's attributes hold a dozen, around a few that read the variant)."""
 
     names: tuple[str, ...]
     evaluate_all: Callable[[Mapping[str, Any]], list[Any]]
     evaluate_one: Callable[[int, Mapping[str, Any]], Any]
     shared: tuple[int, ...] = ()
-    evaluate_shared: Callable[[Mapping[str, Any]], list[Any]] | None = None
-    evaluate_own: Callable[[Mapping[str, Any], list[Any]], list[Any]] | None = None
+    hoisted: tuple[nodes.Expr, ...] = ()
+    evaluate_shared: Callable[[Mapping[str, Any]], Any] | None = None
+    evaluate_own: Callable[[Mapping[str, Any], Any], list[Any]] | None = None
 
 
 def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[str, nodes.Expr]]) -> CompiledFields:
@@ -245,43 +248,91 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
     names = [f"_f{index}" for index in range(len(expressions))]
     singles: dict[int, Any] = {}
 
-    def template_of(indexes: list[int]) -> Any:
-        return _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(names[i], "store"), expressions[i][1]) for i in indexes])))
+    def template_of(assigned: list[tuple[str, nodes.Expr]]) -> Any:
+        return _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(name, "store"), expression) for name, expression in assigned])))
 
-    def run(template, context: Mapping[str, Any], wanted: list[str]) -> list[Any]:
-        ctx = template.new_context(context)
+    def run(template, context: Mapping[str, Any], wanted: list[str], hoisted: Mapping[str, Any] | None = None) -> list[Any]:
+        ctx = template.new_context(context, locals=hoisted)
         for _ in template.root_render_func(ctx):
             pass
         found = ctx.vars
         return [v if type(v) in _KEPT else plain(v) for v in map(found.get, wanted)]  # most values: no call
 
-    combined = template_of(list(range(len(expressions))))
+    combined = template_of([(names[i], expression) for i, (_, expression) in enumerate(expressions)])
 
     def evaluate_all(context: Mapping[str, Any]) -> list[Any]:
         return run(combined, context, names)
 
     def evaluate_one(index: int, context: Mapping[str, Any]) -> Any:
         if index not in singles:
-            singles[index] = template_of([index])
+            singles[index] = template_of([(names[index], expressions[index][1])])
         return run(singles[index], context, [names[index]])[0]
 
+    field_names = tuple(name for name, _ in expressions)
     shared = [i for i, (_, expression) in enumerate(expressions) if reads_product_only(expression)]
-    if not shared:
-        return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one)
     own = [i for i in range(len(expressions)) if i not in shared]
-    shared_template, own_template = template_of(shared), template_of(own)
+    hoisted: list[nodes.Expr] = []
+    own_expressions = [_hoist(expressions[i][1], hoisted) for i in own]
+    if not shared and not hoisted:
+        return CompiledFields(field_names, evaluate_all, evaluate_one)
+    hoisted_names = [f"_h{index}" for index in range(len(hoisted))]
+    shared_template = template_of([*((names[i], expressions[i][1]) for i in shared), *zip(hoisted_names, hoisted)])
+    own_template = template_of([(names[i], expression) for i, expression in zip(own, own_expressions)])
     shared_names, own_names = [names[i] for i in shared], [names[i] for i in own]
     # Where each value of the item comes from: (True, i) the i-th shared value, (False, i) the i-th own.
     sources = [(True, shared.index(i)) if i in shared else (False, own.index(i)) for i in range(len(expressions))]
 
-    def evaluate_shared(context: Mapping[str, Any]) -> list[Any]:
-        return run(shared_template, context, shared_names)
+    def evaluate_shared(context: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """The shared fields' values, and the hoisted parts' values as evaluated (no plain(): the own
+        fields go on from them)."""
+        ctx = shared_template.new_context(context)
+        for _ in shared_template.root_render_func(ctx):
+            pass
+        found = ctx.vars
+        return [plain(found.get(name)) for name in shared_names], {name: found.get(name) for name in hoisted_names}
 
-    def evaluate_own(context: Mapping[str, Any], shared_values: list[Any]) -> list[Any]:
-        own_values = run(own_template, context, own_names)
-        return [shared_values[i] if is_shared else own_values[i] for is_shared, i in sources]
+    def evaluate_own(context: Mapping[str, Any], shared_values: tuple[list[Any], dict[str, Any]]) -> list[Any]:
+        values, parts = shared_values
+        own_values = run(own_template, context, own_names, parts)
+        return [values[i] if is_shared else own_values[i] for is_shared, i in sources]
 
-    return CompiledFields(tuple(name for name, _ in expressions), evaluate_all, evaluate_one, tuple(shared), evaluate_shared, evaluate_own)
+    return CompiledFields(field_names, evaluate_all, evaluate_one, tuple(shared), tuple(hoisted), evaluate_shared, evaluate_own)
+
+
+def _is_lookup(node: nodes.Node) -> bool:
+    """A name, a constant, or fixed lookups on one: read as fast where it is as from a hoisted name."""
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+            return False
+        node = node.node
+    return isinstance(node, (nodes.Name, nodes.Const))
+
+
+def _hoist(node: nodes.Node, hoisted: list[nodes.Expr]) -> nodes.Node:
+    """The expression with each largest part that reads only the product, and does more than look a
+    value up, replaced by a name `_hN` (the same part twice: one name) whose value `hoisted[N]` gives.
+    The expression's own nodes are never changed: a node on the way to a replaced part is copied."""
+    if isinstance(node, nodes.Expr) and not isinstance(node, nodes.Slice) and not _is_lookup(node) and reads_product_only(node):
+        if node not in hoisted:  # jinja's nodes compare by their fields
+            hoisted.append(node)
+        return nodes.Name(f"_h{hoisted.index(node)}", "load", lineno=node.lineno)
+    changed = {}
+    for name, value in node.iter_fields():
+        if isinstance(value, nodes.Node):
+            new = _hoist(value, hoisted)
+        elif isinstance(value, list):
+            new = [_hoist(part, hoisted) if isinstance(part, nodes.Node) else part for part in value]
+            new = value if all(a is b for a, b in zip(new, value)) else new
+        else:
+            continue
+        if new is not value:
+            changed[name] = new
+    if not changed:
+        return node
+    copied = copy.copy(node)
+    for name, value in changed.items():
+        setattr(copied, name, value)
+    return copied
 
 
 def _flattened(template: Any) -> Any:

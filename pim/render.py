@@ -156,10 +156,10 @@ def _items(ctx: RenderContext, mapping: CompiledMapping, rules: ChannelRules, pr
         yield _evaluate(mapping, rules, mapping.fields, context, context["variant"]["sku"], product.id, product.id, "variant", shared)
 
 
-def _shared_values(fields, base: dict) -> list | None:
-    """The values of the fields that read only the product, once for all its variants; None when there
-    are none, or when one fails: each item then evaluates every field and finds the failing ones."""
-    if not fields.shared:
+def _shared_values(fields, base: dict) -> Any:
+    """What the fields read only of the product, evaluated once for all its variants; None when nothing
+    is, or when a part fails: each item then evaluates every field and finds the failing ones."""
+    if fields.evaluate_shared is None:
         return None
     try:
         return fields.evaluate_shared(base)
@@ -167,7 +167,7 @@ def _shared_values(fields, base: dict) -> list | None:
         return None
 
 
-def _evaluate(mapping: CompiledMapping, rules: ChannelRules, fields, context: dict, item_id: str, product_id: str, group_id: str | None, level: str, shared: list | None = None) -> tuple[Item, Any]:
+def _evaluate(mapping: CompiledMapping, rules: ChannelRules, fields, context: dict, item_id: str, product_id: str, group_id: str | None, level: str, shared: Any = None) -> tuple[Item, Any]:
     try:
         values = fields.evaluate_all(context) if shared is None else fields.evaluate_own(context, shared)
     except Exception:  # noqa: BLE001 - a user's expression failed; find which field, report it located

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -94,6 +95,19 @@ def test_a_mapping_that_mutates_a_record_at_run_time_excludes_its_items(demo):
     excluded = _excluded(_manifest(demo), "pinterest", "US")
     assert excluded and all(p["code"] == "PIM403" for e in excluded for p in e["problems"])
     assert run_pim("build", "--project", str(demo), "--channel", "pinterest", "--strict").returncode == 1
+
+
+def test_a_part_that_reads_only_the_product_and_fails_where_the_variant_skips_it_fails_no_item(demo):
+    # The division would fail, but no variant has this color: evaluated once per product ahead of the
+    # variants, it fails there, and each item is then evaluated whole, as written.
+    mapping = demo / "mappings/pinterest.yaml"
+    field = '  custom_label_0: \'(product.name / 0) if variant.color == "no such color" else "kept"\'\n'
+    mapping.write_text(mapping.read_text(encoding="utf-8") + field, encoding="utf-8")
+    assert run_pim("build", "--project", str(demo), "--channel", "pinterest", "--market", "US").returncode == 0
+    assert not _excluded(_manifest(demo), "pinterest", "US")
+    with (demo / "feeds/pinterest/US.csv").open(encoding="utf-8", newline="") as feed:
+        rows = list(csv.DictReader(feed))
+    assert rows and {row["custom_label_0"] for row in rows} == {"kept"}
 
 
 def test_build_subset_by_channel_and_market(demo):

@@ -75,6 +75,11 @@ FIELDS = [
     "product.missing.deeper",  # undefined: None, whoever evaluates it
     "product.tags[1:]",
     "item.price",
+    # parts that read only the product, inside fields that read the variant: evaluated once (hoisted)
+    '{"name": product.name | upper, "sku": variant.sku, "tags": product.tags | join(",")}',
+    "[product.tags | join(','), variant.color] | select | list",
+    "(product.name ~ '!') if variant.color else none",
+    "product.tags | map('upper') | list if variant.sku else product.missing.deeper",
 ]
 TEXT = st.text(max_size=6)
 
@@ -89,8 +94,25 @@ def test_fields_shared_by_the_variants_give_what_evaluating_every_field_gives(so
     fields = compile_fields(env, [(f"f{index}", parse_expression(env, source)) for index, source in enumerate(sources)])
     assert fields.shared == tuple(index for index, source in enumerate(sources) if reads_product_only(parse_expression(env, source)))
     base = {"product": product, "market": {"currency": "USD"}}
-    shared = fields.evaluate_shared(base) if fields.shared else None
+    shared = fields.evaluate_shared(base) if fields.evaluate_shared is not None else None
     for index, variant in enumerate(variants):
         context = {**base, "variant": variant, "item": {**product, **variant, "price": "9.90 USD"}, "variant_index": index}
         everything = fields.evaluate_all(context)
         assert (fields.evaluate_own(context, shared) if shared is not None else everything) == everything
+
+
+def test_the_parts_of_a_field_that_read_only_the_product_are_hoisted_once_and_the_expression_kept():
+    env = make_environment({"market_ids": {"US": "ATV"}})
+    source = '{"brand": [{"value": product.brand, "id": market.code | lookup("market_ids")}], "sku": variant.sku, "id": market.code | lookup("market_ids")}'
+    expression = parse_expression(env, source)
+    before = expression.dump()
+    fields = compile_fields(env, [("attributes", expression)])
+    assert fields.shared == ()
+    # the brand's list as a whole (it reads only the product and the market), and the lookup once more
+    # beside the variant's sku; the lookup inside the list is part of the first
+    assert len(fields.hoisted) == 2
+    assert expression.dump() == before  # the field's own expression, which locates its problems, is unchanged
+    base = {"product": {"brand": "Altitude"}, "market": {"code": "US"}}
+    context = {**base, "variant": {"sku": "TJ-1"}}
+    expected = [{"brand": [{"value": "Altitude", "id": "ATV"}], "sku": "TJ-1", "id": "ATV"}]
+    assert fields.evaluate_own(context, fields.evaluate_shared(base)) == fields.evaluate_all(context) == expected
