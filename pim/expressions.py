@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -115,7 +116,8 @@ def make_environment(maps: Mapping[str, Mapping[str, Any]]) -> ImmutableSandboxe
 
     # jinja's list filters (join, map, select...) go through a wrapper that asks, on every call, whether
     # the environment is async; this one never is, so they are the sync functions the wrapper calls.
-    env.filters.update({name: function.__wrapped__ for name, function in env.filters.items() if getattr(function, "jinja_async_variant", False)})
+    env.filters.update({name: function.__wrapped__ for name, function in env.filters.items()
+                        if getattr(function, "jinja_async_variant", False) and not inspect.iscoroutinefunction(function.__wrapped__)})
     env.filters.update(money=_money, amount=_amount, code=_code, iso_date=_iso_date, strip_html=_strip_html, lookup=lookup, pick=_pick)
     env.globals.update(date_range=_date_range)
     return env
@@ -252,10 +254,7 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
         return _flattened(env.from_string(nodes.Template([nodes.Assign(nodes.Name(name, "store"), expression) for name, expression in assigned])))
 
     def run(template, context: Mapping[str, Any], wanted: list[str], hoisted: Mapping[str, Any] | None = None) -> list[Any]:
-        ctx = template.new_context(context, locals=hoisted)
-        for _ in template.root_render_func(ctx):
-            pass
-        found = ctx.vars
+        found = _assigned(template, context, hoisted)
         return [v if type(v) in _KEPT else plain(v) for v in map(found.get, wanted)]  # most values: no call
 
     combined = template_of([(names[i], expression) for i, (_, expression) in enumerate(expressions)])
@@ -285,10 +284,7 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
     def evaluate_shared(context: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         """The shared fields' values, and the hoisted parts' values as evaluated (no plain(): the own
         fields go on from them)."""
-        ctx = shared_template.new_context(context)
-        for _ in shared_template.root_render_func(ctx):
-            pass
-        found = ctx.vars
+        found = _assigned(shared_template, context)
         return [plain(found.get(name)) for name in shared_names], {name: found.get(name) for name in hoisted_names}
 
     def evaluate_own(context: Mapping[str, Any], shared_values: tuple[list[Any], dict[str, Any]]) -> list[Any]:
@@ -297,6 +293,14 @@ def compile_fields(env: ImmutableSandboxedEnvironment, expressions: list[tuple[s
         return [values[i] if is_shared else own_values[i] for is_shared, i in sources]
 
     return CompiledFields(field_names, evaluate_all, evaluate_one, tuple(shared), tuple(hoisted), evaluate_shared, evaluate_own)
+
+
+def _assigned(template: Any, context: Mapping[str, Any], hoisted: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The variables a render of the template assigns, in the context (and the hoisted parts' values)."""
+    ctx = template.new_context(context, locals=hoisted)
+    for _ in template.root_render_func(ctx):
+        pass
+    return ctx.vars
 
 
 def _is_lookup(node: nodes.Node) -> bool:

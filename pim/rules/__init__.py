@@ -251,19 +251,17 @@ def _gtin(rules: ChannelRules, name: str) -> Step:
     return step
 
 
-def _steps(rules: ChannelRules) -> list[tuple[str, Step]]:
-    """The declarative checks the rules ask for, field by field, in the order they report."""
-    steps = [(name, _required(rules, name)) for name in rules.required]
+def _steps(rules: ChannelRules) -> list[tuple[str | None, Callable]]:
+    """The declarative checks the rules ask for, field by field, in the order they report. The sale
+    price's reads two fields: its step has no field name and is given the item."""
+    steps: list[tuple[str | None, Callable]] = [(name, _required(rules, name)) for name in rules.required]
     steps += [(name, _length(rules, name, limit)) for name, limit in rules.max_length.items()]
     steps += [(name, _id_length(rules, name, limit)) for name, limit in rules.id_length.items()]
     steps += [(name, _enum(rules, name, allowed)) for name, allowed in rules.enums.items()]
     steps += [(name, _price(rules, name)) for name in rules.prices]
-    return steps
-
-
-def _later_steps(rules: ChannelRules) -> list[tuple[str, Step]]:
-    """The checks after the sale price's (which reads two fields)."""
-    steps = [(name, _date(rules, name, date_problem)) for name in rules.dates]
+    if rules.sale_price is not None:
+        steps.append((None, lambda item, info: _sale_price(rules, item, info)))
+    steps += [(name, _date(rules, name, date_problem)) for name in rules.dates]
     steps += [(name, _date(rules, name, date_range_problem)) for name in rules.date_ranges if name not in rules.dates]
     steps += [(name, _url(rules, name, limit, "PIM304")) for name, limit in rules.links.items()]
     steps += [(name, _url(rules, name, limit, "PIM309")) for name, limit in rules.image_links.items()]
@@ -282,22 +280,15 @@ class ItemChecker:
     def __init__(self, rules: ChannelRules):
         self.rules = rules
         self.steps = _steps(rules)
-        self.later = _later_steps(rules)
-        self.last: list[tuple[Value, FeedInfo, list[Violation]] | None] = [None] * (len(self.steps) + len(self.later))
+        self.last: list[tuple[Value, FeedInfo, list[Violation]] | None] = [None] * len(self.steps)
 
     def check(self, item: Item, info: FeedInfo) -> list[Violation]:
-        found = self._run(self.steps, 0, item, info)
-        if self.rules.sale_price is not None:
-            found += _sale_price(self.rules, item, info)
-        found += self._run(self.later, len(self.steps), item, info)
-        for extra in self.rules.extra:
-            found.extend(extra(item, info))
-        return found
-
-    def _run(self, steps: list[tuple[str, Step]], first: int, item: Item, info: FeedInfo) -> list[Violation]:
         found: list[Violation] = []
         fields, last = item.fields, self.last
-        for index, (name, step) in enumerate(steps, first):
+        for index, (name, step) in enumerate(self.steps):
+            if name is None:
+                found += step(item, info)
+                continue
             value = fields.get(name)
             seen = last[index]
             if seen is not None and seen[0] is value and seen[1] is info:
@@ -307,6 +298,8 @@ class ItemChecker:
                 last[index] = (value, info, result)
             if result:
                 found += result
+        for extra in self.rules.extra:
+            found.extend(extra(item, info))
         return found
 
 
