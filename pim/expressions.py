@@ -211,8 +211,8 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-# The names a variant's context adds to its product's (pim.render): a field reading none of them, nor
-# any other name, has one value for every variant of a product in a market.
+# The names of a product's context in a market (pim.render), and the one pure global: a field that reads
+# no other name (no variant, item or index) has one value for every variant of the product there.
 PRODUCT_NAMES = frozenset({"product", "market", "shop", "build", "date_range"})
 _IMPURE_FILTERS = frozenset({"random"})  # a value that may differ at each evaluation
 
