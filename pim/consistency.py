@@ -130,8 +130,12 @@ def _check_slice(shared, products: Sequence[Product]) -> list[tuple[str, list[Pr
     readable, mappings, catalog = shared
     by_name = {m.name: m for m in mappings}
     found: dict[str, list[Problem]] = {p.id: [] for p in products}
-    for product, observed in _observe(readable, catalog, products):
-        found[product.id] = [_problem(d, by_name) for d in find_disagreements(observed)]
+    for product in products:
+        seen, shown = _seen(readable, catalog, product)
+        disagreeing = [key for key, entries in seen.items() if not _alike(entries)]
+        if disagreeing:  # rare: only now are the observations made
+            observed = {key: _observations(product.id, key[1], seen[key], shown) for key in disagreeing}
+            found[product.id] = [_problem(d, by_name) for d in find_disagreements(observed)]
     return list(found.items())
 
 
@@ -157,23 +161,54 @@ def _readable(feeds: Iterable[Feed], mappings: Iterable[CompiledMapping]) -> lis
     return readable
 
 
+# What one product's feeds show, before it is compared: per key, each fact with the number of the feed
+# that shows it (`_Shown`). Most facts agree everywhere, so an Observation is made only where they differ.
+_Seen = dict[Key, list[tuple[Fact, int]]]
+_Shown = list[tuple[str, str, dict, dict]]  # per feed showing the product: name, channel, mapping `differs:`, product overrides
+
+
+def _seen(readable: list[_Readable], catalog: Catalog, product: Product) -> tuple[_Seen, _Shown]:
+    seen: _Seen = {}
+    shown: _Shown = []
+    for feed, feed_name, reader, mapping, items in readable:
+        mine = items.get(product.id)
+        if not mine:
+            continue
+        info = feed.info
+        overrides = product.channels.get(info.channel, {})
+        overridden = {fact: f"{catalog.product_files.get(product.id)} overrides {key} for {info.channel}" for key in overrides for fact in OVERRIDE_FACTS.get(key, ())}
+        number = len(shown)
+        shown.append((feed_name, info.channel, mapping.differs, overridden))
+        for item in mine:
+            for sku, facts in reader(item, info):
+                for name, fact in facts.items():
+                    key = (sku, name, _scope(name, fact, info))
+                    entries = seen.get(key)
+                    if entries is None:
+                        seen[key] = [(fact, number)]
+                    else:
+                        entries.append((fact, number))
+    return seen, shown
+
+
+def _alike(entries: list[tuple[Fact, int]]) -> bool:
+    first = entries[0][0].value
+    return all(fact.value == first for fact, _ in entries)
+
+
+def _observations(product_id: str, name: str, entries: list[tuple[Fact, int]], shown: _Shown) -> list[Observation]:
+    made = []
+    for fact, number in entries:
+        feed_name, channel, differs, overridden = shown[number]
+        made.append(Observation(feed_name, channel, product_id, fact, differs.get(name) or overridden.get(name)))
+    return made
+
+
 def _observe(readable: list[_Readable], catalog: Catalog, products: Iterable[Product]) -> Iterator[tuple[Product, dict[Key, list[Observation]]]]:
     for product in products:
-        seen: dict[Key, list[Observation]] = {}
-        for feed, feed_name, reader, mapping, items in readable:
-            mine = items.get(product.id)
-            if not mine:
-                continue
-            info = feed.info
-            overrides = product.channels.get(info.channel, {})
-            overridden = {fact: f"{catalog.product_files.get(product.id)} overrides {key} for {info.channel}" for key in overrides for fact in OVERRIDE_FACTS.get(key, ())}
-            for item in mine:
-                for sku, facts in reader(item, info):
-                    for name, fact in facts.items():
-                        declared = mapping.differs.get(name) or overridden.get(name)
-                        seen.setdefault((sku, name, _scope(name, fact, info)), []).append(Observation(feed_name, info.channel, product.id, fact, declared))
+        seen, shown = _seen(readable, catalog, product)
         if seen:
-            yield product, seen
+            yield product, {key: _observations(product.id, key[1], entries, shown) for key, entries in seen.items()}
 
 
 def find_disagreements(observed: dict[Key, list[Observation]]) -> list[Disagreement]:

@@ -36,6 +36,33 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+# Text read again: a SKU's price and GTIN show in every feed (eight at least in the demo's channels and
+# markets), and a product's variants share a price. A Fact is immutable, so one serves them all. Bounded:
+# emptied when full, so that memory does not grow with the catalog.
+_REMEMBERED: dict[tuple, Fact | None] = {}
+_REMEMBER = 1 << 16
+
+
+def _remembered(normalize: Callable[..., Fact | None]) -> Callable[..., Fact | None]:
+    """`normalize`, remembering its answer for text (other values may be equal and spelled otherwise: 1 and 1.00)."""
+
+    def read(value: Any, *args: Any) -> Fact | None:
+        if type(value) is not str:
+            return normalize(value, *args)
+        key = (normalize, value, *args)
+        try:
+            return _REMEMBERED[key]
+        except KeyError:
+            pass
+        if len(_REMEMBERED) >= _REMEMBER:
+            _REMEMBERED.clear()
+        found = _REMEMBERED[key] = normalize(value, *args)
+        return found
+
+    return read
+
+
+@_remembered
 def _money(value: Any, field: str, currency: str | None) -> Fact | None:
     """`129.00 USD` (Google, Meta, print) or a bare amount in the feed's currency (Shopify, BMEcat, JSON)."""
     if _empty(value):
@@ -64,6 +91,7 @@ def _availability(value: Any, field: str, spelling: dict[str, frozenset]) -> Fac
     return Fact(spelling.get(text.strip().lower(), frozenset({text})), text, field)
 
 
+@_remembered
 def _gtin(value: Any, field: str) -> Fact | None:
     """Leading zeros do not change a GTIN: 12-digit and 14-digit forms of one number agree."""
     if _empty(value):

@@ -48,7 +48,11 @@ class Joiner:
             return None
         kept = self.streaming.kept_positions.get((part.feed, part.product_id))
         number = first if self.plans[plan].numbered else 0
-        return hashlib.blake2b(found[3] + repr((part.product_id, kept, part.positions, number)).encode(), digest_size=16).digest()
+        if kept is None and part.positions is None:  # the usual part: every item of the product, spelled without repr
+            made_of = f"\0{part.product_id}\0{number}".encode()
+        else:
+            made_of = repr((part.product_id, kept, part.positions, number)).encode()
+        return hashlib.blake2b(found[3] + made_of, digest_size=16).digest()
 
     def old(self, plan: int) -> tuple[int, dict] | None:
         record = self.streaming.record
@@ -84,7 +88,7 @@ class Joiner:
     def _load(self, product_id: str) -> None:
         if product_id != self.product_id:
             self.product_id, self.made, self.data, self.rendered = product_id, {}, None, None
-            self.index = self.streaming._section(product_id)[2]  # noqa: SLF001
+            self.index = self.streaming._index(product_id)  # noqa: SLF001
 
     def _read(self) -> None:
         """The range of the product's pieces section that holds the needed streams, and where it starts.
@@ -92,7 +96,7 @@ class Joiner:
         self.start, self.data = self._read_range(self.product_id)
 
     def _read_range(self, product_id: str) -> tuple[int, bytes | None]:
-        index = self.streaming._section(product_id)[2]  # noqa: SLF001
+        index = self.streaming._index(product_id)  # noqa: SLF001
         spans = [(found[0], found[0] + found[1]) for number, streams in enumerate(index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if not spans:
             return 0, None

@@ -177,14 +177,20 @@ class _OpenFile:
             self.emit(b"".join(items))
             self.count += len(items)
             return begin
+        joined: list[bytes] = []  # one write for the part: a call per item was a third of joining
+        size = 0
         for data in items:
             if self.count and plan.separator:
-                self.emit(plan.separator)
+                joined.append(plan.separator)
+                size += len(plan.separator)
             self.count += 1
-            begin = self.offset if begin is None else begin
+            begin = self.offset + size if begin is None else begin
             if plan.numbered:
-                self.emit(plan.numbered + str(self.count).encode())
-            self.emit(data)
+                joined.append(number := plan.numbered + str(self.count).encode())
+                size += len(number)
+            joined.append(data)
+            size += len(data)
+        self.emit(b"".join(joined))
         return begin
 
     def flush(self) -> None:

@@ -151,3 +151,24 @@ def test_findings_are_remembered_per_product_and_checked_again_when_the_product_
     again = one_voice.disagreements()
     assert checked == ["TJ-100"]
     assert [p.message.split(":")[0] for p in again] == SKUS and "'141.00 USD' in shopify/US" in again[0].message
+
+
+def test_a_remembered_fact_is_the_fact_read_afresh_for_every_argument_it_read(monkeypatch):
+    from decimal import Decimal
+
+    from pim import facts
+
+    monkeypatch.setattr(facts, "_REMEMBER", 3)  # emptied when full: the answers stay the same
+    monkeypatch.setattr(facts, "_REMEMBERED", {})
+    readings = [("129.00", "price", "USD"), ("129.00", "price", "EUR"), ("129.00", "sale_price", "USD"), ("129.00 USD", "price", "EUR"), ("129.00", "price", "USD")]
+    assert [facts._money(*args) for args in readings] == [
+        facts.Fact((Decimal("129.00"), "USD"), "129.00 USD", "price"),
+        facts.Fact((Decimal("129.00"), "EUR"), "129.00 EUR", "price"),
+        facts.Fact((Decimal("129.00"), "USD"), "129.00 USD", "sale_price"),
+        facts.Fact((Decimal("129.00"), "USD"), "129.00 USD", "price"),
+        facts.Fact((Decimal("129.00"), "USD"), "129.00 USD", "price"),
+    ]
+    assert len(facts._REMEMBERED) <= 3
+    # a number equal to a remembered text is read as itself: 129 shows as "129", not as "129.00"
+    assert facts._money(129, "price", "USD").shown == "129 USD"
+    assert facts._gtin("0012345678905", "gtin") == facts._gtin("12345678905", "gtin")._replace(shown="0012345678905")

@@ -180,3 +180,19 @@ def test_a_diff_compares_an_unchanged_product_whose_item_an_edited_one_now_share
 
 def git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
+
+
+def test_a_light_section_is_its_head_then_its_items_and_one_cut_short_is_refused():
+    from hypothesis import given, strategies as st
+
+    from pim.streamed import _section_bytes, _split_section
+
+    @given(st.binary(), st.binary())
+    def law(head: bytes, items: bytes) -> None:
+        section = _section_bytes(head, items)
+        assert _split_section(section) == (head, items)
+        for cut in {0, 3, len(head) + 3}:  # before the head's end: refused, never read as another section
+            with pytest.raises(ValueError):
+                _split_section(section[:cut])
+
+    law()
