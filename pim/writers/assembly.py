@@ -177,7 +177,7 @@ class _OpenFile:
             self.emit(b"".join(items))
             self.count += len(items)
             return begin
-        joined: list[bytes] = []  # one write for the part: a call per item was a third of joining
+        joined: list[bytes] = []  # one write for the part, instead of up to three per item
         size = 0
         for data in items:
             if self.count and plan.separator:
