@@ -91,17 +91,15 @@ class Joiner:
             self.index = self.streaming._index(product_id)  # noqa: SLF001
 
     def _read(self) -> None:
-        """The range of the product's pieces section that holds the needed streams, and where it starts.
-        Entries are packed in the order products rendered, so a first build reads each pack forward."""
-        self.start, self.data = self._read_range(self.product_id)
-
-    def _read_range(self, product_id: str) -> tuple[int, bytes | None]:
-        index = self.streaming._index(product_id)  # noqa: SLF001
-        spans = [(found[0], found[0] + found[1]) for number, streams in enumerate(index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
+        """The range of the current product's pieces section that holds the needed streams, and where it
+        starts (its index is the one `_load` read). Entries are packed in the order products rendered,
+        so a first build reads each pack forward."""
+        spans = [(found[0], found[0] + found[1]) for number, streams in enumerate(self.index) if streams for stream, found in streams.items() if (number, stream) in self.needed]
         if not spans:
-            return 0, None
-        start = min(start for start, _ in spans)
-        return start, self.streaming.cache.pieces(self.streaming.gathered[product_id][0], start, max(end for _, end in spans))
+            self.start, self.data = 0, None
+            return
+        self.start = min(start for start, _ in spans)
+        self.data = self.streaming.cache.pieces(self.streaming.gathered[self.product_id][0], self.start, max(end for _, end in spans))
 
     def _stream(self, number: int, stream: str) -> list[bytes]:
         if (number, stream) in self.made:
