@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from pim import consistency
+from pim import consistency, facts
 from pim.problems import Severity
 
 SHOPIFY_PRICE = "Variant Price: (item.sale.price if item.sale and item.sale.active else item.price) | amount"
@@ -154,10 +156,6 @@ def test_findings_are_remembered_per_product_and_checked_again_when_the_product_
 
 
 def test_a_remembered_fact_is_the_fact_read_afresh_for_every_argument_it_read(monkeypatch):
-    from decimal import Decimal
-
-    from pim import facts
-
     monkeypatch.setattr(facts, "_REMEMBER", 3)  # emptied when full: the answers stay the same
     monkeypatch.setattr(facts, "_REMEMBERED", {})
     readings = [("129.00", "price", "USD"), ("129.00", "price", "EUR"), ("129.00", "sale_price", "USD"), ("129.00 USD", "price", "EUR"), ("129.00", "price", "USD")]

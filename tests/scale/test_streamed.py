@@ -9,11 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from pim.build import build as build_in_process
 from pim.diff import diff_sources, open_side
 from pim.item_cache import ITEMS_FOLDER, WRITTEN_FOLDER, ItemCache
 from pim.project import open_project
+from pim.streamed import _section_bytes, _split_section
 from tests.channels.demo import copy_demo, read_tree, run_pim
 from tests.scale.test_item_cache import damage_entries, entries
 
@@ -182,17 +184,10 @@ def git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "user.name=Pim Test", "-c", "user.email=test@pim.invalid", *args], cwd=project, check=True, capture_output=True)
 
 
-def test_a_light_section_is_its_head_then_its_items_and_one_cut_short_is_refused():
-    from hypothesis import given, strategies as st
-
-    from pim.streamed import _section_bytes, _split_section
-
-    @given(st.binary(), st.binary())
-    def law(head: bytes, items: bytes) -> None:
-        section = _section_bytes(head, items)
-        assert _split_section(section) == (head, items)
-        for cut in {0, 3, len(head) + 3}:  # before the head's end: refused, never read as another section
-            with pytest.raises(ValueError):
-                _split_section(section[:cut])
-
-    law()
+@given(st.binary(), st.binary())
+def test_a_light_section_is_its_head_then_its_items_and_one_cut_short_is_refused(head: bytes, items: bytes):
+    section = _section_bytes(head, items)
+    assert _split_section(section) == (head, items)
+    for cut in {0, 3, len(head) + 3}:  # before the head's end: refused, never read as another section
+        with pytest.raises(ValueError):
+            _split_section(section[:cut])
